@@ -1,0 +1,109 @@
+// qlab bench envs: env steps per second of the batched engine, one thread and all threads, with
+// the ratio to the Python reference MinAtar (figures quoted in issue #2 for this machine class,
+// not measured here) and the multi-thread scaling. Random actions are pre-generated so the
+// measurement is the engine alone (observation written).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "qlab/cli/commands.h"
+#include "qlab/core/errors.h"
+#include "qlab/core/machine.h"
+#include "qlab/envs/builtin.h"
+
+namespace qlab::cli {
+namespace {
+
+// Python reference MinAtar steps/s per core (issue #2); the upper end where a range was given.
+const std::map<std::string, double> kPythonReference = {
+    {"minatar/breakout", 1.0e5}, {"minatar/asterix", 1.0e5}, {"minatar/freeway", 8.0e4},
+    {"minatar/seaquest", 8.0e4}, {"minatar/space_invaders", 1.3e4}};
+
+struct BenchArgs {
+  std::vector<std::string> envs;
+  double seconds = 1.0;
+  int num_envs = 64;
+  int threads = 0;
+  bool json = false;
+};
+
+double MeasureStepsPerSecond(const std::string& name, int num_envs, int threads, double seconds) {
+  ThreadPool pool(threads);
+  auto env = BuiltinEnvs().Make(name, {.num_envs = num_envs, .seed = 0, .pool = &pool});
+  constexpr int kActionBatches = 256;
+  Rng rng(1);
+  std::vector<int32_t> actions(static_cast<size_t>(kActionBatches) * num_envs);
+  for (auto& a : actions) a = static_cast<int32_t>(rng.UniformInt(env->spec().action_space.n));
+  StepBatch batch = env->MakeBatch();
+  env->Reset(batch);
+  auto run = [&](double budget) {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    int64_t batches = 0;
+    double elapsed = 0;
+    while (elapsed < budget) {
+      for (int k = 0; k < 64; ++k, ++batches)
+        env->Step({actions.data() + (batches % kActionBatches) * num_envs, static_cast<size_t>(num_envs)}, batch);
+      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    }
+    return static_cast<double>(batches) * num_envs / elapsed;
+  };
+  run(std::min(0.2, seconds / 5));  // warm-up: caches, thread wake-up, frequency
+  return run(seconds);
+}
+
+void RunBenchEnvs(const BenchArgs& args) {
+  std::vector<std::string> envs = args.envs;
+  if (envs.empty())
+    for (const auto& [name, reference] : kPythonReference) envs.push_back(name);
+  const int threads = args.threads == 0 ? DefaultThreadCount() : args.threads;
+  if (args.num_envs < 1) throw UserError("--num-envs must be >= 1");
+  if (args.seconds <= 0) throw UserError("--seconds must be > 0");
+  nlohmann::json results = nlohmann::json::array();
+  if (!args.json) {
+    fmt::print("machine: {}\nbatch of {} envs, {:.1f} s per measurement, random actions\n\n",
+               MachineDescription(), args.num_envs, args.seconds);
+    fmt::print("{:<26}{:>14}{:>14}{:>16}{:>10}\n", "env", "1 thread /s", "vs Python",
+               fmt::format("{} threads /s", threads), "scaling");
+  }
+  for (const auto& name : envs) {
+    const std::string canonical = BuiltinEnvs().Canonicalize(name);
+    const double single = MeasureStepsPerSecond(canonical, args.num_envs, 1, args.seconds);
+    const double multi = threads > 1 ? MeasureStepsPerSecond(canonical, args.num_envs, threads, args.seconds) : single;
+    results.push_back({{"env", name}, {"threads", 1}, {"num_envs", args.num_envs}, {"steps_per_s", single}});
+    if (threads > 1)
+      results.push_back({{"env", name}, {"threads", threads}, {"num_envs", args.num_envs}, {"steps_per_s", multi}});
+    if (!args.json) {
+      auto it = kPythonReference.find(BuiltinEnvs().Resolve(name).entry->name);
+      const std::string ratio = it == kPythonReference.end() ? "-" : fmt::format("{:.0f}x", single / it->second);
+      fmt::print("{:<26}{:>14.3e}{:>14}{:>16.3e}{:>9.2f}x\n", name, single, ratio, multi, multi / single);
+      std::fflush(stdout);
+    }
+  }
+  if (args.json) {
+    fmt::print("{}\n", results.dump());
+  } else {
+    fmt::print("\nvs Python: one-thread steps/s over the Python reference MinAtar per core quoted in\n"
+               "issue #2 (Breakout/Asterix 1.0e5, Freeway/Seaquest 8e4, Space Invaders 1.3e4).\n");
+  }
+}
+
+}  // namespace
+
+void AddBenchCommand(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "end-to-end benchmarks (ratios and absolute numbers)");
+  bench->require_subcommand(1);
+  auto args = std::make_shared<BenchArgs>();
+  auto* envs = bench->add_subcommand("envs", "env steps/s of the batched engine, 1 and N threads");
+  envs->add_option("--env", args->envs, "env name (repeatable; default: the five MinAtar games)");
+  envs->add_option("--seconds", args->seconds, "seconds per measurement")->capture_default_str();
+  envs->add_option("--num-envs", args->num_envs, "envs per batch")->capture_default_str();
+  envs->add_option("--threads", args->threads, "threads for the parallel run (0 = all cores)")
+      ->capture_default_str();
+  envs->add_flag("--json", args->json, "print a JSON list");
+  envs->callback([args] { RunBenchEnvs(*args); });
+}
+
+}  // namespace qlab::cli

@@ -1,0 +1,15 @@
+// Each subcommand registers itself on the root CLI11 app; main() only dispatches and reports
+// errors (UserError -> one line on stderr, exit code 2).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace qlab::cli {
+
+void AddEnvsCommand(CLI::App& app);
+void AddRolloutCommand(CLI::App& app);
+void AddPlayCommand(CLI::App& app);
+void AddBenchCommand(CLI::App& app);
+void AddVersionCommand(CLI::App& app);
+
+}  // namespace qlab::cli

@@ -1,0 +1,219 @@
+// Batched environments (DESIGN.md §4).
+//
+// A concrete env E is a small copyable class with this shape (see docs/adding_an_env.md):
+//   using Obs = uint8_t or float;                  // observation element type
+//   EnvSpec MakeSpec() const;                      // built once per VecEnv, not per step
+//   void Reset(Rng& rng);
+//   StepOutcome Step(int action, Rng& rng);        // discrete action index
+//   void WriteObs(Obs* out) const;                 // writes spec.obs_size() elements, CHW order
+// VecEnv<E> steps N copies of E on a ThreadPool with no virtual call and no allocation per step;
+// AnyVecEnv is the type-erased boundary the rest of qlab uses, one virtual call per batch.
+//
+// Step semantics: `terminated` is a true end (bootstrap with 0); `truncated` is the time limit
+// (bootstrap from final_obs). A finished env is reset in the same step: its `obs` row holds the
+// first observation of the new episode and its `final_obs` row the last observation of the old
+// one, with episode_return/episode_length of the finished episode. Rows of final_obs,
+// episode_return and episode_length are only written for envs that finished in this step.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "qlab/core/check.h"
+#include "qlab/core/errors.h"
+#include "qlab/core/rng.h"
+#include "qlab/core/spec.h"
+#include "qlab/core/thread_pool.h"
+
+namespace qlab {
+
+struct StepOutcome {
+  double reward = 0.0;
+  bool terminated = false;
+};
+
+// Caller-owned buffers for one batch of N envs; allocated once by AnyVecEnv::MakeBatch().
+struct StepBatch {
+  int num_envs = 0;
+  size_t obs_bytes = 0;              // bytes of one observation
+  std::vector<uint8_t> obs;          // [N, obs...] raw bytes of spec.obs_dtype
+  std::vector<uint8_t> final_obs;    // [N, obs...], rows of finished envs only
+  std::vector<float> reward;         // [N]
+  std::vector<uint8_t> terminated;   // [N] 0/1
+  std::vector<uint8_t> truncated;    // [N] 0/1
+  std::vector<double> episode_return;    // [N], rows of finished envs only
+  std::vector<int32_t> episode_length;   // [N], rows of finished envs only
+
+  bool done(int i) const { return terminated[i] != 0 || truncated[i] != 0; }
+  template <class T>
+  std::span<const T> obs_row(int i) const {
+    return {reinterpret_cast<const T*>(obs.data() + i * obs_bytes), obs_bytes / sizeof(T)};
+  }
+  template <class T>
+  std::span<const T> final_obs_row(int i) const {
+    return {reinterpret_cast<const T*>(final_obs.data() + i * obs_bytes), obs_bytes / sizeof(T)};
+  }
+};
+
+struct VecEnvOptions {
+  int num_envs = 1;
+  uint64_t seed = 0;
+  uint64_t stream = StreamId("env");  // distinct streams for train and eval envs of one run
+  ThreadPool* pool = nullptr;         // nullptr: step on the calling thread
+};
+
+class AnyVecEnv {
+ public:
+  virtual ~AnyVecEnv() = default;
+
+  const EnvSpec& spec() const { return spec_; }
+  const std::string& name() const { return name_; }  // canonical name with every parameter
+  int num_envs() const { return num_envs_; }
+
+  StepBatch MakeBatch() const;
+
+  // Resets every env (fresh episodes; per-env RNG streams continue) and writes `obs`.
+  virtual void Reset(StepBatch& out) = 0;
+  // One step of every env; actions[i] is an index into the env's action set.
+  virtual void Step(std::span<const int32_t> actions, StepBatch& out) = 0;
+
+  // Everything needed to continue bit-exactly: env states, RNG streams, episode counters.
+  virtual std::string SaveState() const = 0;
+  virtual void LoadState(std::string_view bytes) = 0;  // throws UserError if it does not fit
+
+ protected:
+  AnyVecEnv(EnvSpec spec, std::string name, int num_envs)
+      : spec_(std::move(spec)), name_(std::move(name)), num_envs_(num_envs) {}
+
+  EnvSpec spec_;
+  std::string name_;
+  int num_envs_;
+};
+
+template <class E>
+class VecEnv final : public AnyVecEnv {
+ public:
+  using Obs = typename E::Obs;
+  static_assert(std::is_trivially_copyable_v<E>, "env state must be plain data (a copy is a snapshot)");
+
+  // `max_episode_steps` overrides the spec's time limit (0 = none).
+  VecEnv(const E& prototype, std::string name, int max_episode_steps, const VecEnvOptions& options)
+      : AnyVecEnv(prototype.MakeSpec(), std::move(name), options.num_envs), pool_(options.pool) {
+    QLAB_CHECK_GE(options.num_envs, 1);
+    spec_.max_episode_steps = max_episode_steps;
+    QLAB_CHECK_EQ(spec_.obs_bytes(), spec_.obs_size() * sizeof(Obs));
+    envs_.assign(num_envs_, prototype);
+    for (int i = 0; i < num_envs_; ++i) rngs_.emplace_back(DeriveSeed(options.seed, options.stream + i));
+    counters_.assign(num_envs_, Counters{});
+  }
+
+  void Reset(StepBatch& out) override {
+    CheckBatch(out);
+    ForEachChunk([&](int begin, int end) {
+      for (int i = begin; i < end; ++i) {
+        envs_[i].Reset(rngs_[i]);
+        counters_[i] = Counters{};
+        envs_[i].WriteObs(Row(out.obs, i));
+        out.reward[i] = 0.0f;
+        out.terminated[i] = out.truncated[i] = 0;
+      }
+    });
+  }
+
+  void Step(std::span<const int32_t> actions, StepBatch& out) override {
+    CheckBatch(out);
+    QLAB_CHECK_EQ(actions.size(), static_cast<size_t>(num_envs_));
+    const int num_actions = spec_.action_space.n;
+    const int limit = spec_.max_episode_steps;
+    ForEachChunk([&](int begin, int end) {
+      for (int i = begin; i < end; ++i) {
+        const int action = actions[i];
+        QLAB_CHECK(action >= 0 && action < num_actions);
+        E& env = envs_[i];
+        Counters& counter = counters_[i];
+        const StepOutcome outcome = env.Step(action, rngs_[i]);
+        counter.episode_return += outcome.reward;
+        counter.episode_length += 1;
+        const bool truncated = !outcome.terminated && limit > 0 && counter.episode_length >= limit;
+        out.reward[i] = static_cast<float>(outcome.reward);
+        out.terminated[i] = outcome.terminated;
+        out.truncated[i] = truncated;
+        if (outcome.terminated || truncated) {
+          env.WriteObs(Row(out.final_obs, i));
+          out.episode_return[i] = counter.episode_return;
+          out.episode_length[i] = counter.episode_length;
+          env.Reset(rngs_[i]);
+          counter = Counters{};
+        }
+        env.WriteObs(Row(out.obs, i));
+      }
+    });
+  }
+
+  std::string SaveState() const override {
+    std::string bytes;
+    Append(bytes, envs_);
+    Append(bytes, rngs_);
+    Append(bytes, counters_);
+    return bytes;
+  }
+
+  void LoadState(std::string_view bytes) override {
+    const size_t expected =
+        num_envs_ * (sizeof(E) + sizeof(Rng) + sizeof(Counters));
+    if (bytes.size() != expected)
+      throw UserError("env state of " + name_ + " does not fit: " + std::to_string(bytes.size()) +
+                      " bytes, expected " + std::to_string(expected) + " (other env, params or num_envs?)");
+    const char* cursor = bytes.data();
+    Read(cursor, envs_);
+    Read(cursor, rngs_);
+    Read(cursor, counters_);
+  }
+
+  // Direct access for tests and tools that need a concrete env (e.g. forcing a start state).
+  E& env(int i) { return envs_[i]; }
+
+ private:
+  struct Counters {
+    double episode_return = 0.0;
+    int episode_length = 0;
+  };
+
+  Obs* Row(std::vector<uint8_t>& buffer, int i) const {
+    return reinterpret_cast<Obs*>(buffer.data() + static_cast<size_t>(i) * spec_.obs_bytes());
+  }
+  void CheckBatch(const StepBatch& out) const {
+    QLAB_CHECK_EQ(out.num_envs, num_envs_);
+    QLAB_CHECK_EQ(out.obs_bytes, spec_.obs_bytes());
+  }
+  template <class F>
+  void ForEachChunk(F&& body) {
+    if (pool_ != nullptr) {
+      pool_->ParallelFor(num_envs_, body);
+    } else {
+      body(0, num_envs_);
+    }
+  }
+  template <class T>
+  static void Append(std::string& bytes, const std::vector<T>& items) {
+    bytes.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(T));
+  }
+  template <class T>
+  static void Read(const char*& cursor, std::vector<T>& items) {
+    std::memcpy(static_cast<void*>(items.data()), cursor, items.size() * sizeof(T));
+    cursor += items.size() * sizeof(T);
+  }
+
+  ThreadPool* pool_;
+  std::vector<E> envs_;
+  std::vector<Rng> rngs_;
+  std::vector<Counters> counters_;
+};
+
+}  // namespace qlab

@@ -1,0 +1,16 @@
+#include "qlab/envs/builtin.h"
+
+namespace qlab {
+
+const Registry& BuiltinEnvs() {
+  static const Registry registry = [] {
+    Registry r;
+    RegisterMinAtarEnvs(r);
+    RegisterClassicEnvs(r);
+    RegisterProbeEnvs(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace qlab

@@ -1,0 +1,133 @@
+#include "qlab/envs/probe/probes.h"
+
+#include <cmath>
+#include <string>
+
+#include "qlab/envs/builtin.h"
+
+namespace qlab::probe {
+
+EnvSpec Probe::MakeSpec() const {
+  EnvSpec spec;
+  spec.version = "qlab probes 1";
+  spec.obs_dtype = DType::kFloat32;
+  spec.action_space.n = 1;
+  spec.action_space.names = {"act"};
+  spec.obs_shape = {1};
+  spec.obs_labels = {"obs"};
+  spec.reward_min = 0.0;
+  spec.reward_max = 1.0;
+  switch (kind) {
+    case Kind::kConstant: spec.id = "probe/constant"; break;
+    case Kind::kObsReward: spec.id = "probe/obs_reward"; spec.reward_min = -1.0; break;
+    case Kind::kTwoStep: spec.id = "probe/two_step"; break;
+    case Kind::kActionReward:
+      spec.id = "probe/action_reward";
+      spec.reward_min = -1.0;
+      spec.action_space.n = 2;
+      spec.action_space.names = {"a0", "a1"};
+      break;
+    case Kind::kObsAction:
+      spec.id = "probe/obs_action";
+      spec.reward_min = -1.0;
+      spec.action_space.n = 2;
+      spec.action_space.names = {"a0", "a1"};
+      break;
+    case Kind::kChain:
+      spec.id = "probe/chain";
+      spec.obs_shape = {length};
+      spec.obs_labels.clear();
+      for (int k = 0; k < length; ++k) spec.obs_labels.push_back("at" + std::to_string(k));
+      spec.action_space.n = 2;
+      spec.action_space.names = {"quit", "advance"};
+      break;
+    case Kind::kStochastic: spec.id = "probe/stochastic"; spec.reward_min = -1.0; break;
+  }
+  return spec;
+}
+
+void Probe::Reset(Rng& rng) {
+  position = 0;
+  if (kind == Kind::kObsReward || kind == Kind::kObsAction) sign = rng.Uniform() < 0.5 ? -1.0f : 1.0f;
+}
+
+StepOutcome Probe::Step(int action, Rng& rng) {
+  switch (kind) {
+    case Kind::kConstant: return {1.0, true};
+    case Kind::kObsReward: return {sign, true};
+    case Kind::kTwoStep:
+      position += 1;
+      return position == 1 ? StepOutcome{0.0, false} : StepOutcome{1.0, true};
+    case Kind::kActionReward: return {action == 1 ? 1.0 : -1.0, true};
+    case Kind::kObsAction: return {(action == 1) == (sign > 0) ? 1.0 : -1.0, true};
+    case Kind::kChain:
+      if (action == 0) return {0.0, true};
+      position += 1;
+      return position == length ? StepOutcome{1.0, true} : StepOutcome{0.0, false};
+    case Kind::kStochastic: return {rng.Uniform() < 0.5 ? -1.0 : 1.0, true};
+  }
+  return {};
+}
+
+void Probe::WriteObs(float* out) const {
+  switch (kind) {
+    case Kind::kObsReward:
+    case Kind::kObsAction: out[0] = sign; break;
+    case Kind::kTwoStep: out[0] = static_cast<float>(position); break;
+    case Kind::kChain:
+      for (int k = 0; k < length; ++k) out[k] = k == position ? 1.0f : 0.0f;
+      break;
+    default: out[0] = 0.0f;
+  }
+}
+
+std::vector<std::vector<double>> OptimalQ(const Probe& probe, double gamma) {
+  switch (probe.kind) {
+    case Kind::kConstant: return {{1.0}};
+    case Kind::kObsReward: return {{-1.0}, {1.0}};
+    case Kind::kTwoStep: return {{gamma}, {1.0}};
+    case Kind::kActionReward: return {{-1.0, 1.0}};
+    case Kind::kObsAction: return {{1.0, -1.0}, {-1.0, 1.0}};
+    case Kind::kChain: {
+      std::vector<std::vector<double>> q;
+      for (int k = 0; k < probe.length; ++k) q.push_back({0.0, std::pow(gamma, probe.length - 1 - k)});
+      return q;
+    }
+    case Kind::kStochastic: return {{0.0}};
+  }
+  return {};
+}
+
+}  // namespace qlab::probe
+
+namespace qlab {
+
+void RegisterProbeEnvs(Registry& registry) {
+  using probe::Kind;
+  auto add = [&](const char* name, Kind kind, const char* description) {
+    registry.Add({.name = name,
+                  .description = description,
+                  .reference = "qlab probe; optimal values in docs/envs.md",
+                  .default_max_steps = 0,
+                  .make = MakeEnvFactory<probe::Probe>(
+                      [kind](const Params&) { return probe::Probe{.kind = kind}; })});
+  };
+  add("probe/constant", Kind::kConstant, "one step, reward +1: tests value fitting");
+  add("probe/obs_reward", Kind::kObsReward, "reward equals the observation: tests the torso");
+  add("probe/two_step", Kind::kTwoStep, "delayed reward: tests bootstrapping and discounting");
+  add("probe/action_reward", Kind::kActionReward, "reward depends on the action: tests the head");
+  add("probe/obs_action", Kind::kObsAction, "reward depends on obs and action: tests both");
+  add("probe/stochastic", Kind::kStochastic, "reward +-1 at random: tests return distributions");
+  registry.Add({.name = "probe/chain",
+                .description = "advance L steps for a final +1: tests discounting over a horizon",
+                .reference = "qlab probe; optimal values in docs/envs.md",
+                .default_max_steps = 0,
+                .params = {{.name = "length", .type = ParamSpec::Type::kInt, .default_value = "3",
+                            .doc = "number of steps to the reward", .min = 1,
+                            .max = probe::kMaxChainLength}},
+                .make = MakeEnvFactory<probe::Probe>([](const Params& params) {
+                  return probe::Probe{.kind = Kind::kChain, .length = params.GetInt("length")};
+                })});
+}
+
+}  // namespace qlab
