@@ -17,9 +17,11 @@ namespace qlab::cli {
 namespace {
 
 // Python reference MinAtar steps/s per core (issue #2); the upper end where a range was given.
-const std::map<std::string, double> kPythonReference = {
-    {"minatar/breakout", 1.0e5}, {"minatar/asterix", 1.0e5}, {"minatar/freeway", 8.0e4},
-    {"minatar/seaquest", 8.0e4}, {"minatar/space_invaders", 1.3e4}};
+const std::map<std::string, double> kPythonReference = {{"minatar/breakout", 1.0e5},
+                                                        {"minatar/asterix", 1.0e5},
+                                                        {"minatar/freeway", 8.0e4},
+                                                        {"minatar/seaquest", 8.0e4},
+                                                        {"minatar/space_invaders", 1.3e4}};
 
 struct BenchArgs {
   std::vector<std::string> envs;
@@ -45,7 +47,9 @@ double MeasureStepsPerSecond(const std::string& name, int num_envs, int threads,
     double elapsed = 0;
     while (elapsed < budget) {
       for (int k = 0; k < 64; ++k, ++batches)
-        env->Step({actions.data() + (batches % kActionBatches) * num_envs, static_cast<size_t>(num_envs)}, batch);
+        env->Step(
+            {actions.data() + (batches % kActionBatches) * num_envs, static_cast<size_t>(num_envs)},
+            batch);
       elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     }
     return static_cast<double>(batches) * num_envs / elapsed;
@@ -71,22 +75,31 @@ void RunBenchEnvs(const BenchArgs& args) {
   for (const auto& name : envs) {
     const std::string canonical = BuiltinEnvs().Canonicalize(name);
     const double single = MeasureStepsPerSecond(canonical, args.num_envs, 1, args.seconds);
-    const double multi = threads > 1 ? MeasureStepsPerSecond(canonical, args.num_envs, threads, args.seconds) : single;
-    results.push_back({{"env", name}, {"threads", 1}, {"num_envs", args.num_envs}, {"steps_per_s", single}});
+    const double multi =
+        threads > 1 ? MeasureStepsPerSecond(canonical, args.num_envs, threads, args.seconds)
+                    : single;
+    results.push_back(
+        {{"env", name}, {"threads", 1}, {"num_envs", args.num_envs}, {"steps_per_s", single}});
     if (threads > 1)
-      results.push_back({{"env", name}, {"threads", threads}, {"num_envs", args.num_envs}, {"steps_per_s", multi}});
+      results.push_back({{"env", name},
+                         {"threads", threads},
+                         {"num_envs", args.num_envs},
+                         {"steps_per_s", multi}});
     if (!args.json) {
       auto it = kPythonReference.find(BuiltinEnvs().Resolve(name).entry->name);
-      const std::string ratio = it == kPythonReference.end() ? "-" : fmt::format("{:.0f}x", single / it->second);
-      fmt::print("{:<26}{:>14.3e}{:>14}{:>16.3e}{:>9.2f}x\n", name, single, ratio, multi, multi / single);
+      const std::string ratio =
+          it == kPythonReference.end() ? "-" : fmt::format("{:.0f}x", single / it->second);
+      fmt::print("{:<26}{:>14.3e}{:>14}{:>16.3e}{:>9.2f}x\n", name, single, ratio, multi,
+                 multi / single);
       std::fflush(stdout);
     }
   }
   if (args.json) {
     fmt::print("{}\n", results.dump());
   } else {
-    fmt::print("\nvs Python: one-thread steps/s over the Python reference MinAtar per core quoted in\n"
-               "issue #2 (Breakout/Asterix 1.0e5, Freeway/Seaquest 8e4, Space Invaders 1.3e4).\n");
+    fmt::print(
+        "\nvs Python: one-thread steps/s over the Python reference MinAtar per core quoted in\n"
+        "issue #2 (Breakout/Asterix 1.0e5, Freeway/Seaquest 8e4, Space Invaders 1.3e4).\n");
   }
 }
 

@@ -19,20 +19,28 @@ void AddEnvsCommand(CLI::App& app) {
       if (*json) {
         nlohmann::json params = nlohmann::json::array();
         for (const auto& p : entry.params)
-          params.push_back({{"name", p.name}, {"type", p.TypeName()}, {"default", p.default_value},
+          params.push_back({{"name", p.name},
+                            {"type", p.TypeName()},
+                            {"default", p.default_value},
                             {"doc", p.doc}});
-        list.push_back({{"env", entry.name}, {"description", entry.description},
-                        {"version", spec.version}, {"obs_shape", spec.obs_shape},
-                        {"obs_dtype", DTypeName(spec.obs_dtype)}, {"obs_labels", spec.obs_labels},
-                        {"actions", spec.action_space.names}, {"reward_range", {spec.reward_min, spec.reward_max}},
-                        {"max_episode_steps", spec.max_episode_steps}, {"reference", entry.reference},
+        list.push_back({{"env", entry.name},
+                        {"description", entry.description},
+                        {"version", spec.version},
+                        {"obs_shape", spec.obs_shape},
+                        {"obs_dtype", DTypeName(spec.obs_dtype)},
+                        {"obs_labels", spec.obs_labels},
+                        {"actions", spec.action_space.names},
+                        {"reward_range", {spec.reward_min, spec.reward_max}},
+                        {"max_episode_steps", spec.max_episode_steps},
+                        {"reference", entry.reference},
                         {"params", params}});
         continue;
       }
       fmt::print("{:<22} {}\n", entry.name, entry.description);
       fmt::print("    obs {}   actions {}   reward [{}, {}]   time limit {}   ({})\n",
                  DescribeObs(spec), DescribeActions(spec), spec.reward_min, spec.reward_max,
-                 spec.max_episode_steps == 0 ? std::string("none") : std::to_string(spec.max_episode_steps),
+                 spec.max_episode_steps == 0 ? std::string("none")
+                                             : std::to_string(spec.max_episode_steps),
                  spec.version);
       for (const auto& p : entry.params)
         fmt::print("    {:<10} {:<14} = {:<8} {}\n", p.name, p.TypeName(), p.default_value, p.doc);

@@ -63,13 +63,26 @@ int ReadKeyAction(const EnvSpec& spec) {
     return c - '0' < spec.action_space.n ? c - '0' : -1;
   } else {
     switch (c) {
-      case 'w': name = "up"; break;
-      case 's': name = "down"; break;
-      case 'a': name = "left"; break;
-      case 'd': name = "right"; break;
-      case ' ': name = "fire"; break;
-      case '.': name = "noop"; break;
-      default: return -1;
+      case 'w':
+        name = "up";
+        break;
+      case 's':
+        name = "down";
+        break;
+      case 'a':
+        name = "left";
+        break;
+      case 'd':
+        name = "right";
+        break;
+      case ' ':
+        name = "fire";
+        break;
+      case '.':
+        name = "noop";
+        break;
+      default:
+        return -1;
     }
   }
   int action = FindAction(spec, name);
@@ -83,7 +96,8 @@ void RunPlay(const PlayArgs& args) {
   std::string policy = args.policy.empty() ? (tty_in ? "keys" : "random") : args.policy;
   if (policy != "keys" && policy != "random")
     throw UserError(fmt::format("unknown play policy '{}' (valid: keys, random)", policy));
-  if (policy == "keys" && !tty_in) throw UserError("--policy keys needs a terminal on stdin; use --policy random");
+  if (policy == "keys" && !tty_in)
+    throw UserError("--policy keys needs a terminal on stdin; use --policy random");
   const bool color = !args.no_color && isatty(STDOUT_FILENO);
 
   Rng rng(DeriveSeed(args.seed, StreamId("policy")));
@@ -97,7 +111,8 @@ void RunPlay(const PlayArgs& args) {
   std::string status = "start";
   for (int t = 0; t < args.steps; ++t) {
     if (color) fmt::print("\033[H\033[2J");
-    fmt::print("{}  episode {}  step {}  return {}  [{}]\n", env->name(), episode, t, episode_return, status);
+    fmt::print("{}  episode {}  step {}  return {}  [{}]\n", env->name(), episode, t,
+               episode_return, status);
     fmt::print("{}", RenderObs(spec, {batch.obs.data(), batch.obs_bytes}, color));
     if (policy == "keys") {
       fmt::print("actions: {}   (arrows/WASD, space fire, . noop, digits, q quit)\n",
@@ -116,8 +131,9 @@ void RunPlay(const PlayArgs& args) {
     episode_return += batch.reward[0];
     status = spec.action_space.names[action[0]];
     if (batch.done(0)) {
-      status = fmt::format("episode {} {} with return {}", episode,
-                           batch.terminated[0] ? "terminated" : "truncated", batch.episode_return[0]);
+      status =
+          fmt::format("episode {} {} with return {}", episode,
+                      batch.terminated[0] ? "terminated" : "truncated", batch.episode_return[0]);
       episode_return = 0;
       ++episode;
     }
@@ -134,7 +150,8 @@ void AddPlayCommand(CLI::App& app) {
   cmd->add_option("--policy", args->policy, "keys | random (default: keys on a terminal)");
   cmd->add_option("--seed", args->seed, "seed")->capture_default_str();
   cmd->add_option("--steps", args->steps, "maximum steps")->capture_default_str();
-  cmd->add_option("--delay-ms", args->delay_ms, "delay between random-policy frames")->capture_default_str();
+  cmd->add_option("--delay-ms", args->delay_ms, "delay between random-policy frames")
+      ->capture_default_str();
   cmd->add_flag("--no-color", args->no_color, "plain characters instead of colours");
   cmd->callback([args] { RunPlay(*args); });
 }

@@ -32,16 +32,18 @@ struct RolloutArgs {
 };
 
 nlohmann::json SummaryJson(const stats::Summary& s) {
-  return {{"mean", s.mean}, {"std", s.std}, {"se", s.se}, {"median", s.median}, {"p05", s.p05},
-          {"p95", s.p95}};
+  return {{"mean", s.mean},     {"std", s.std}, {"se", s.se},
+          {"median", s.median}, {"p05", s.p05}, {"p95", s.p95}};
 }
 
 // A policy: random, or a list of actions read from a file (single env only).
 class Policy {
  public:
-  Policy(const std::string& text, const EnvSpec& spec, uint64_t seed, int num_envs) : n_(spec.action_space.n) {
+  Policy(const std::string& text, const EnvSpec& spec, uint64_t seed, int num_envs)
+      : n_(spec.action_space.n) {
     if (text == "random") {
-      for (int i = 0; i < num_envs; ++i) rngs_.emplace_back(DeriveSeed(seed, StreamId("policy") + i));
+      for (int i = 0; i < num_envs; ++i)
+        rngs_.emplace_back(DeriveSeed(seed, StreamId("policy") + i));
     } else if (text.rfind("actions:", 0) == 0) {
       actions_ = ReadActionsFile(text.substr(8), n_);
     } else {
@@ -72,7 +74,9 @@ void RunTrace(const RolloutArgs& args, const ResolvedEnv& resolved) {
   if (!out) throw UserError(fmt::format("cannot write trace file '{}'", args.trace));
   StepBatch batch = env->MakeBatch();
   env->Reset(batch);
-  out << nlohmann::json{{"t", -1}, {"obs", ObsJson(spec, {batch.obs.data(), batch.obs_bytes})}}.dump() << '\n';
+  out << nlohmann::json{{"t", -1}, {"obs", ObsJson(spec, {batch.obs.data(), batch.obs_bytes})}}
+             .dump()
+      << '\n';
   std::vector<int32_t> action(1);
   int t = 0;
   bool done = false;
@@ -82,10 +86,13 @@ void RunTrace(const RolloutArgs& args, const ResolvedEnv& resolved) {
     done = batch.done(0);
     // the observation that followed the action: the final one if the episode ended here
     const auto& obs = done ? batch.final_obs : batch.obs;
-    out << nlohmann::json{{"t", t}, {"action", action[0]},
+    out << nlohmann::json{{"t", t},
+                          {"action", action[0]},
                           {"obs", ObsJson(spec, {obs.data(), batch.obs_bytes})},
-                          {"reward", batch.reward[0]}, {"terminated", batch.terminated[0] != 0},
-                          {"truncated", batch.truncated[0] != 0}}.dump()
+                          {"reward", batch.reward[0]},
+                          {"terminated", batch.terminated[0] != 0},
+                          {"truncated", batch.truncated[0] != 0}}
+               .dump()
         << '\n';
     ++t;
   }
@@ -94,25 +101,31 @@ void RunTrace(const RolloutArgs& args, const ResolvedEnv& resolved) {
   if (!done)
     fmt::print(stderr, "qlab: trace stopped after {} actions; the episode did not end\n", t);
   else if (policy.scripted() && policy.used() < policy.available())
-    fmt::print(stderr, "qlab: episode ended after {} of {} actions\n", policy.used(), policy.available());
+    fmt::print(stderr, "qlab: episode ended after {} of {} actions\n", policy.used(),
+               policy.available());
   if (!args.json) fmt::print("wrote {} steps to {}\n", t, args.trace);
 }
 
 void RunRollout(const RolloutArgs& args) {
-  if (args.episodes < 1) throw UserError(fmt::format("--episodes must be >= 1, got {}", args.episodes));
-  if (args.num_envs < 1) throw UserError(fmt::format("--num-envs must be >= 1, got {}", args.num_envs));
-  if (args.threads < 0) throw UserError(fmt::format("--threads must be >= 0, got {}", args.threads));
+  if (args.episodes < 1)
+    throw UserError(fmt::format("--episodes must be >= 1, got {}", args.episodes));
+  if (args.num_envs < 1)
+    throw UserError(fmt::format("--num-envs must be >= 1, got {}", args.num_envs));
+  if (args.threads < 0)
+    throw UserError(fmt::format("--threads must be >= 0, got {}", args.threads));
   const ResolvedEnv resolved = BuiltinEnvs().Resolve(args.env);
   if (!args.trace.empty()) return RunTrace(args, resolved);
 
   const bool scripted = args.policy != "random";
   const int num_envs = scripted ? 1 : std::min(args.num_envs, args.episodes);
   ThreadPool pool(args.threads == 0 ? DefaultThreadCount() : args.threads);
-  auto env = BuiltinEnvs().Make(resolved.canonical, {.num_envs = num_envs, .seed = args.seed, .pool = &pool});
+  auto env = BuiltinEnvs().Make(resolved.canonical,
+                                {.num_envs = num_envs, .seed = args.seed, .pool = &pool});
   Policy policy(args.policy, env->spec(), args.seed, num_envs);
 
   std::vector<int> quota(num_envs);
-  for (int i = 0; i < num_envs; ++i) quota[i] = args.episodes / num_envs + (i < args.episodes % num_envs);
+  for (int i = 0; i < num_envs; ++i)
+    quota[i] = args.episodes / num_envs + (i < args.episodes % num_envs);
   std::vector<double> returns, lengths;
   StepBatch batch = env->MakeBatch();
   std::vector<int32_t> actions(num_envs);
@@ -139,7 +152,8 @@ void RunRollout(const RolloutArgs& args) {
       if (now - last_report > std::chrono::milliseconds(500)) {
         last_report = now;
         const double seconds = std::chrono::duration<double>(now - start).count();
-        fmt::print(stderr, "\r{} / {} episodes, {:.3g} steps/s", returns.size(), args.episodes, steps / seconds);
+        fmt::print(stderr, "\r{} / {} episodes, {:.3g} steps/s", returns.size(), args.episodes,
+                   steps / seconds);
       }
     }
   }
@@ -148,30 +162,34 @@ void RunRollout(const RolloutArgs& args) {
   const stats::Summary ret = stats::Summarize(returns), len = stats::Summarize(lengths);
   if (args.json) {
     nlohmann::json out = {{"env", resolved.entry->name}, {"params", ParamsJson(resolved)},
-                          {"episodes", ret.count}, {"steps", steps}, {"return", SummaryJson(ret)},
-                          {"length", SummaryJson(len)}};
+                          {"episodes", ret.count},       {"steps", steps},
+                          {"return", SummaryJson(ret)},  {"length", SummaryJson(len)}};
     fmt::print("{}\n", out.dump());
     return;
   }
-  fmt::print("{}\n  policy {}, {} episodes, {} env steps, seed {}\n", resolved.canonical, args.policy,
-             ret.count, steps, args.seed);
-  fmt::print("  {:<8}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}\n", "", "mean", "std", "se", "median", "p05", "p95");
+  fmt::print("{}\n  policy {}, {} episodes, {} env steps, seed {}\n", resolved.canonical,
+             args.policy, ret.count, steps, args.seed);
+  fmt::print("  {:<8}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}\n", "", "mean", "std", "se", "median",
+             "p05", "p95");
   for (const auto& [name, s] : {std::pair{"return", ret}, std::pair{"length", len}})
-    fmt::print("  {:<8}{:>10.3f}{:>10.3f}{:>10.3f}{:>10.3f}{:>10.3f}{:>10.3f}\n", name, s.mean, s.std,
-               s.se, s.median, s.p05, s.p95);
+    fmt::print("  {:<8}{:>10.3f}{:>10.3f}{:>10.3f}{:>10.3f}{:>10.3f}{:>10.3f}\n", name, s.mean,
+               s.std, s.se, s.median, s.p05, s.p95);
 }
 
 }  // namespace
 
 void AddRolloutCommand(CLI::App& app) {
   auto args = std::make_shared<RolloutArgs>();
-  auto* cmd = app.add_subcommand("rollout", "play a fixed policy and report return/length statistics");
+  auto* cmd =
+      app.add_subcommand("rollout", "play a fixed policy and report return/length statistics");
   cmd->add_option("--env", args->env, "env name, e.g. 'minatar/breakout(sticky=0)'")->required();
   cmd->add_option("--policy", args->policy, "random | actions:FILE (one action index per line)");
   cmd->add_option("--episodes", args->episodes, "number of episodes")->capture_default_str();
   cmd->add_option("--seed", args->seed, "run seed")->capture_default_str();
-  cmd->add_option("--num-envs", args->num_envs, "parallel envs (random policy)")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "stepping threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--num-envs", args->num_envs, "parallel envs (random policy)")
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "stepping threads (0 = all cores)")
+      ->capture_default_str();
   cmd->add_option("--trace", args->trace, "write one episode step by step to this JSON-lines file");
   cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->callback([args] { RunRollout(*args); });

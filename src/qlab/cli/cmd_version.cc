@@ -14,17 +14,22 @@ void AddVersionCommand(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "print one JSON object");
   cmd->callback([json] {
-    const std::string compiler = fmt::format("gcc {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+    const std::string compiler =
+        fmt::format("gcc {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
     if (*json) {
-      nlohmann::json out = {{"version", build::kVersion}, {"git_commit", build::kGitCommit},
-                            {"build_type", build::kBuildType}, {"sanitize", build::kSanitize},
-                            {"compiler", compiler}, {"machine", MachineDescription()}};
+      nlohmann::json out = {{"version", build::kVersion},
+                            {"git_commit", build::kGitCommit},
+                            {"build_type", build::kBuildType},
+                            {"sanitize", build::kSanitize},
+                            {"compiler", compiler},
+                            {"machine", MachineDescription()}};
       fmt::print("{}\n", out.dump());
       return;
     }
-    fmt::print("qlab {} (commit {}, {} build{}{})\ncompiler: {}, C++{}\nmachine: {}\n", build::kVersion,
-               build::kGitCommit, build::kBuildType, *build::kSanitize ? ", sanitizers " : "",
-               build::kSanitize, compiler, __cplusplus / 100 % 100, MachineDescription());
+    fmt::print("qlab {} (commit {}, {} build{}{})\ncompiler: {}, C++{}\nmachine: {}\n",
+               build::kVersion, build::kGitCommit, build::kBuildType,
+               *build::kSanitize ? ", sanitizers " : "", build::kSanitize, compiler,
+               __cplusplus / 100 % 100, MachineDescription());
   });
 }
 

@@ -14,10 +14,18 @@ nlohmann::json ParamsJson(const ResolvedEnv& env) {
   nlohmann::json out = nlohmann::json::object();
   for (const ParamSpec& spec : env.entry->params) {
     switch (spec.type) {
-      case ParamSpec::Type::kBool: out[spec.name] = env.params.GetBool(spec.name); break;
-      case ParamSpec::Type::kInt: out[spec.name] = env.params.GetInt(spec.name); break;
-      case ParamSpec::Type::kFloat: out[spec.name] = env.params.GetFloat(spec.name); break;
-      case ParamSpec::Type::kChoice: out[spec.name] = env.params.GetString(spec.name); break;
+      case ParamSpec::Type::kBool:
+        out[spec.name] = env.params.GetBool(spec.name);
+        break;
+      case ParamSpec::Type::kInt:
+        out[spec.name] = env.params.GetInt(spec.name);
+        break;
+      case ParamSpec::Type::kFloat:
+        out[spec.name] = env.params.GetFloat(spec.name);
+        break;
+      case ParamSpec::Type::kChoice:
+        out[spec.name] = env.params.GetString(spec.name);
+        break;
     }
   }
   return out;
@@ -39,7 +47,8 @@ nlohmann::json ObsJson(const EnvSpec& spec, std::span<const uint8_t> row) {
 
 std::vector<int32_t> ReadActionsFile(const std::string& path, int num_actions) {
   std::ifstream in(path);
-  if (!in) throw UserError(fmt::format("cannot read actions file '{}': {}", path, std::strerror(errno)));
+  if (!in)
+    throw UserError(fmt::format("cannot read actions file '{}': {}", path, std::strerror(errno)));
   std::vector<int32_t> actions;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
@@ -52,8 +61,8 @@ std::vector<int32_t> ReadActionsFile(const std::string& path, int num_actions) {
       throw UserError(fmt::format("{}:{}: expected an action index, got '{}'", path, number,
                                   line.substr(begin, end - begin)));
     if (value < 0 || value >= num_actions)
-      throw UserError(fmt::format("{}:{}: action {} out of range [0, {})", path, number, value,
-                                  num_actions));
+      throw UserError(
+          fmt::format("{}:{}: action {} out of range [0, {})", path, number, value, num_actions));
     actions.push_back(value);
   }
   if (actions.empty()) throw UserError(fmt::format("actions file '{}' holds no actions", path));

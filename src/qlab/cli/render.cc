@@ -34,8 +34,10 @@ std::string RenderObs(const EnvSpec& spec, std::span<const uint8_t> row, bool co
     }
     out += "+" + std::string(2 * width, '-') + "+\n";
     for (int c = 0; c < channels; ++c) {
-      const std::string label = c < static_cast<int>(spec.obs_labels.size()) ? spec.obs_labels[c] : "";
-      out += color ? fmt::format(" \033[48;5;{}m  \033[0m {}", kPalette[c % std::size(kPalette)], label)
+      const std::string label =
+          c < static_cast<int>(spec.obs_labels.size()) ? spec.obs_labels[c] : "";
+      out += color ? fmt::format(" \033[48;5;{}m  \033[0m {}", kPalette[c % std::size(kPalette)],
+                                 label)
                    : fmt::format(" {}={}", c, label);
     }
     return out + "\n";
@@ -53,7 +55,8 @@ std::string RenderObs(const EnvSpec& spec, std::span<const uint8_t> row, bool co
     std::string left(20, ' '), right(20, ' ');
     for (int k = 0; k < -bar; ++k) left[19 - k] = '#';
     for (int k = 0; k < bar; ++k) right[k] = '#';
-    const std::string label = i < spec.obs_labels.size() ? spec.obs_labels[i] : fmt::format("[{}]", i);
+    const std::string label =
+        i < spec.obs_labels.size() ? spec.obs_labels[i] : fmt::format("[{}]", i);
     out += fmt::format("{:>12} {:>+10.4f} {}|{}\n", label, value, left, right);
   }
   return out;

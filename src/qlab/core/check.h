@@ -32,12 +32,12 @@ std::string FormatOperands(const A& a, const B& b) {
       ::qlab::internal::CheckFailed(__FILE__, __LINE__, #condition, std::string()); \
   } while (false)
 
-#define QLAB_CHECK_OP(a, op, b)                                                  \
-  do {                                                                           \
-    const auto& qlab_a_ = (a);                                                   \
-    const auto& qlab_b_ = (b);                                                   \
-    if (!(qlab_a_ op qlab_b_)) [[unlikely]]                                      \
-      ::qlab::internal::CheckFailed(__FILE__, __LINE__, #a " " #op " " #b,       \
+#define QLAB_CHECK_OP(a, op, b)                                                          \
+  do {                                                                                   \
+    const auto& qlab_a_ = (a);                                                           \
+    const auto& qlab_b_ = (b);                                                           \
+    if (!(qlab_a_ op qlab_b_)) [[unlikely]]                                              \
+      ::qlab::internal::CheckFailed(__FILE__, __LINE__, #a " " #op " " #b,               \
                                     ::qlab::internal::FormatOperands(qlab_a_, qlab_b_)); \
   } while (false)
 

@@ -23,8 +23,8 @@ int EditDistance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::vector<std::string> ClosestNames(std::string_view name, const std::vector<std::string>& candidates,
-                                      int max_results) {
+std::vector<std::string> ClosestNames(std::string_view name,
+                                      const std::vector<std::string>& candidates, int max_results) {
   std::vector<std::pair<int, std::string>> scored;
   for (const auto& candidate : candidates) {
     int distance = EditDistance(name, candidate);

@@ -19,7 +19,8 @@ class UserError : public std::runtime_error {
 
 // The candidates closest to `name` by edit distance (at most `max_results`, only plausible ones),
 // for "did you mean" hints.
-std::vector<std::string> ClosestNames(std::string_view name, const std::vector<std::string>& candidates,
+std::vector<std::string> ClosestNames(std::string_view name,
+                                      const std::vector<std::string>& candidates,
                                       int max_results = 3);
 
 // "; did you mean 'a' or 'b'?" or "" when nothing is close.

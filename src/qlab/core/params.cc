@@ -29,8 +29,8 @@ bool ParseDouble(const std::string& text, double& out) {
 // Checks one value and returns its canonical text form.
 std::string Canonical(const std::string& owner, const ParamSpec& spec, const std::string& value) {
   auto bad = [&](const std::string& expected) {
-    return UserError(fmt::format("{}: parameter '{}' must be {}, got '{}'", owner, spec.name,
-                                 expected, value));
+    return UserError(
+        fmt::format("{}: parameter '{}' must be {}, got '{}'", owner, spec.name, expected, value));
   };
   switch (spec.type) {
     case ParamSpec::Type::kBool:
@@ -64,10 +64,14 @@ std::string Canonical(const std::string& owner, const ParamSpec& spec, const std
 
 std::string ParamSpec::TypeName() const {
   switch (type) {
-    case Type::kBool: return "bool";
-    case Type::kInt: return "int";
-    case Type::kFloat: return "float";
-    case Type::kChoice: return fmt::format("{}", fmt::join(choices, "|"));
+    case Type::kBool:
+      return "bool";
+    case Type::kInt:
+      return "int";
+    case Type::kFloat:
+      return "float";
+    case Type::kChoice:
+      return fmt::format("{}", fmt::join(choices, "|"));
   }
   return "?";
 }
@@ -118,12 +122,14 @@ Params ResolveParams(const std::string& owner, const std::vector<ParamSpec>& spe
   for (const auto& spec : specs) params.Set(spec.name, Canonical(owner, spec, spec.default_value));
   std::vector<std::string> seen;
   for (const auto& [key, value] : args) {
-    auto it = std::find_if(specs.begin(), specs.end(), [&](const auto& s) { return s.name == key; });
+    auto it =
+        std::find_if(specs.begin(), specs.end(), [&](const auto& s) { return s.name == key; });
     if (it == specs.end()) {
       std::vector<std::string> names;
       for (const auto& s : specs) names.push_back(s.name);
-      throw UserError(fmt::format("{}: unknown parameter '{}'{} (valid: {})", owner, key,
-                                  DidYouMean(key, names), names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
+      throw UserError(fmt::format(
+          "{}: unknown parameter '{}'{} (valid: {})", owner, key, DidYouMean(key, names),
+          names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
     }
     if (std::find(seen.begin(), seen.end(), key) != seen.end())
       throw UserError(fmt::format("{}: parameter '{}' given twice", owner, key));

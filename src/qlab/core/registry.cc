@@ -28,7 +28,8 @@ std::vector<std::string> Registry::names() const {
 const EnvEntry& Registry::Find(std::string_view name) const {
   for (const auto& entry : entries_)
     if (entry.name == name) return entry;
-  throw UserError(fmt::format("unknown env '{}'{} (see `qlab envs`)", name, DidYouMean(name, names())));
+  throw UserError(
+      fmt::format("unknown env '{}'{} (see `qlab envs`)", name, DidYouMean(name, names())));
 }
 
 ResolvedEnv Registry::Resolve(std::string_view full_name) const {

@@ -15,9 +15,9 @@
 namespace qlab {
 
 struct EnvEntry {
-  std::string name;          // "minatar/breakout"
-  std::string description;   // one line
-  std::string reference;     // the behaviour it reproduces
+  std::string name;         // "minatar/breakout"
+  std::string description;  // one line
+  std::string reference;    // the behaviour it reproduces
   int default_max_steps = 0;
   std::vector<ParamSpec> params;  // env-specific parameters (max_steps is added by the registry)
   // Builds the env with validated params, the resolved time limit and the canonical name.

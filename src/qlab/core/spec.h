@@ -17,26 +17,26 @@ size_t DTypeSize(DType dtype);
 struct ActionSpace {
   enum class Kind { kDiscrete, kBox };
   Kind kind = Kind::kDiscrete;
-  int n = 0;                             // discrete: number of actions
-  std::vector<std::string> names;        // discrete: one name per action ("left", "fire")
-  std::vector<float> low, high;          // box: per-dimension bounds
+  int n = 0;                       // discrete: number of actions
+  std::vector<std::string> names;  // discrete: one name per action ("left", "fire")
+  std::vector<float> low, high;    // box: per-dimension bounds
   bool discrete() const { return kind == Kind::kDiscrete; }
   int dims() const { return discrete() ? 1 : static_cast<int>(low.size()); }
 };
 
 struct EnvSpec {
-  std::string id;                   // registry name without parameters, e.g. "minatar/breakout"
-  std::string version;              // behaviour version, e.g. "MinAtar 1.0.15", "CartPole-v1"
-  std::vector<int> obs_shape;       // channels first: [C, H, W] for images, [D] for vectors
+  std::string id;              // registry name without parameters, e.g. "minatar/breakout"
+  std::string version;         // behaviour version, e.g. "MinAtar 1.0.15", "CartPole-v1"
+  std::vector<int> obs_shape;  // channels first: [C, H, W] for images, [D] for vectors
   DType obs_dtype = DType::kFloat32;
   std::vector<std::string> obs_labels;  // channel names (images) or component names (vectors)
   ActionSpace action_space;
   double reward_min = -std::numeric_limits<double>::infinity();
   double reward_max = std::numeric_limits<double>::infinity();
-  int max_episode_steps = 0;        // time limit reported as `truncated`; 0 = none
-  int frames_per_step = 1;          // emulator frames per env step (for frame counts)
+  int max_episode_steps = 0;  // time limit reported as `truncated`; 0 = none
+  int frames_per_step = 1;    // emulator frames per env step (for frame counts)
 
-  size_t obs_size() const;          // number of elements in one observation
+  size_t obs_size() const;  // number of elements in one observation
   size_t obs_bytes() const { return obs_size() * DTypeSize(obs_dtype); }
   bool image() const { return obs_shape.size() == 3; }
 };

@@ -18,7 +18,8 @@ constexpr int kSpinIterations = 1 << 12;
 ThreadPool::ThreadPool(int num_threads) {
   QLAB_CHECK_GE(num_threads, 1);
   workers_.reserve(num_threads - 1);
-  for (int chunk = 1; chunk < num_threads; ++chunk) workers_.emplace_back([this, chunk] { WorkerLoop(chunk); });
+  for (int chunk = 1; chunk < num_threads; ++chunk)
+    workers_.emplace_back([this, chunk] { WorkerLoop(chunk); });
 }
 
 ThreadPool::~ThreadPool() {

@@ -16,6 +16,7 @@
 // episode_return and episode_length are only written for envs that finished in this step.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -25,6 +26,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "qlab/core/aligned.h"
 #include "qlab/core/check.h"
 #include "qlab/core/errors.h"
 #include "qlab/core/rng.h"
@@ -41,14 +43,14 @@ struct StepOutcome {
 // Caller-owned buffers for one batch of N envs; allocated once by AnyVecEnv::MakeBatch().
 struct StepBatch {
   int num_envs = 0;
-  size_t obs_bytes = 0;              // bytes of one observation
-  std::vector<uint8_t> obs;          // [N, obs...] raw bytes of spec.obs_dtype
-  std::vector<uint8_t> final_obs;    // [N, obs...], rows of finished envs only
-  std::vector<float> reward;         // [N]
-  std::vector<uint8_t> terminated;   // [N] 0/1
-  std::vector<uint8_t> truncated;    // [N] 0/1
-  std::vector<double> episode_return;    // [N], rows of finished envs only
-  std::vector<int32_t> episode_length;   // [N], rows of finished envs only
+  size_t obs_bytes = 0;                   // bytes of one observation
+  AlignedVector<uint8_t> obs;             // [N, obs...] raw bytes of spec.obs_dtype
+  AlignedVector<uint8_t> final_obs;       // [N, obs...], rows of finished envs only
+  AlignedVector<float> reward;            // [N]
+  AlignedVector<uint8_t> terminated;      // [N] 0/1
+  AlignedVector<uint8_t> truncated;       // [N] 0/1
+  AlignedVector<double> episode_return;   // [N], rows of finished envs only
+  AlignedVector<int32_t> episode_length;  // [N], rows of finished envs only
 
   bool done(int i) const { return terminated[i] != 0 || truncated[i] != 0; }
   template <class T>
@@ -100,7 +102,8 @@ template <class E>
 class VecEnv final : public AnyVecEnv {
  public:
   using Obs = typename E::Obs;
-  static_assert(std::is_trivially_copyable_v<E>, "env state must be plain data (a copy is a snapshot)");
+  static_assert(std::is_trivially_copyable_v<E>,
+                "env state must be plain data (a copy is a snapshot)");
 
   // `max_episode_steps` overrides the spec's time limit (0 = none).
   VecEnv(const E& prototype, std::string name, int max_episode_steps, const VecEnvOptions& options)
@@ -109,7 +112,8 @@ class VecEnv final : public AnyVecEnv {
     spec_.max_episode_steps = max_episode_steps;
     QLAB_CHECK_EQ(spec_.obs_bytes(), spec_.obs_size() * sizeof(Obs));
     envs_.assign(num_envs_, prototype);
-    for (int i = 0; i < num_envs_; ++i) rngs_.emplace_back(DeriveSeed(options.seed, options.stream + i));
+    for (int i = 0; i < num_envs_; ++i)
+      rngs_.emplace_back(DeriveSeed(options.seed, options.stream + i));
     counters_.assign(num_envs_, Counters{});
   }
 
@@ -132,26 +136,35 @@ class VecEnv final : public AnyVecEnv {
     const int num_actions = spec_.action_space.n;
     const int limit = spec_.max_episode_steps;
     ForEachChunk([&](int begin, int end) {
-      for (int i = begin; i < end; ++i) {
-        const int action = actions[i];
-        QLAB_CHECK(action >= 0 && action < num_actions);
-        E& env = envs_[i];
-        Counters& counter = counters_[i];
-        const StepOutcome outcome = env.Step(action, rngs_[i]);
-        counter.episode_return += outcome.reward;
-        counter.episode_length += 1;
-        const bool truncated = !outcome.terminated && limit > 0 && counter.episode_length >= limit;
-        out.reward[i] = static_cast<float>(outcome.reward);
-        out.terminated[i] = outcome.terminated;
-        out.truncated[i] = truncated;
-        if (outcome.terminated || truncated) {
-          env.WriteObs(Row(out.final_obs, i));
-          out.episode_return[i] = counter.episode_return;
-          out.episode_length[i] = counter.episode_length;
-          env.Reset(rngs_[i]);
-          counter = Counters{};
+      // Flags of 64 envs share one cache line: stage them and store each block once, so threads
+      // stepping neighbouring chunks do not bounce that line on every env (false sharing).
+      constexpr int kBlock = 64;
+      uint8_t terminated[kBlock], truncated[kBlock];
+      for (int block = begin; block < end; block += kBlock) {
+        const int block_end = std::min(end, block + kBlock);
+        for (int i = block; i < block_end; ++i) {
+          const int action = actions[i];
+          QLAB_CHECK(action >= 0 && action < num_actions);
+          E& env = envs_[i];
+          Counters& counter = counters_[i];
+          const StepOutcome outcome = env.Step(action, rngs_[i]);
+          counter.episode_return += outcome.reward;
+          counter.episode_length += 1;
+          const bool truncate = !outcome.terminated && limit > 0 && counter.episode_length >= limit;
+          out.reward[i] = static_cast<float>(outcome.reward);
+          terminated[i - block] = outcome.terminated;
+          truncated[i - block] = truncate;
+          if (outcome.terminated || truncate) {
+            env.WriteObs(Row(out.final_obs, i));
+            out.episode_return[i] = counter.episode_return;
+            out.episode_length[i] = counter.episode_length;
+            env.Reset(rngs_[i]);
+            counter = Counters{};
+          }
+          env.WriteObs(Row(out.obs, i));
         }
-        env.WriteObs(Row(out.obs, i));
+        std::memcpy(out.terminated.data() + block, terminated, block_end - block);
+        std::memcpy(out.truncated.data() + block, truncated, block_end - block);
       }
     });
   }
@@ -165,11 +178,11 @@ class VecEnv final : public AnyVecEnv {
   }
 
   void LoadState(std::string_view bytes) override {
-    const size_t expected =
-        num_envs_ * (sizeof(E) + sizeof(Rng) + sizeof(Counters));
+    const size_t expected = num_envs_ * (sizeof(E) + sizeof(Rng) + sizeof(Counters));
     if (bytes.size() != expected)
       throw UserError("env state of " + name_ + " does not fit: " + std::to_string(bytes.size()) +
-                      " bytes, expected " + std::to_string(expected) + " (other env, params or num_envs?)");
+                      " bytes, expected " + std::to_string(expected) +
+                      " (other env, params or num_envs?)");
     const char* cursor = bytes.data();
     Read(cursor, envs_);
     Read(cursor, rngs_);
@@ -185,7 +198,7 @@ class VecEnv final : public AnyVecEnv {
     int episode_length = 0;
   };
 
-  Obs* Row(std::vector<uint8_t>& buffer, int i) const {
+  Obs* Row(AlignedVector<uint8_t>& buffer, int i) const {
     return reinterpret_cast<Obs*>(buffer.data() + static_cast<size_t>(i) * spec_.obs_bytes());
   }
   void CheckBatch(const StepBatch& out) const {
@@ -201,19 +214,19 @@ class VecEnv final : public AnyVecEnv {
     }
   }
   template <class T>
-  static void Append(std::string& bytes, const std::vector<T>& items) {
+  static void Append(std::string& bytes, const AlignedVector<T>& items) {
     bytes.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(T));
   }
   template <class T>
-  static void Read(const char*& cursor, std::vector<T>& items) {
+  static void Read(const char*& cursor, AlignedVector<T>& items) {
     std::memcpy(static_cast<void*>(items.data()), cursor, items.size() * sizeof(T));
     cursor += items.size() * sizeof(T);
   }
 
   ThreadPool* pool_;
-  std::vector<E> envs_;
-  std::vector<Rng> rngs_;
-  std::vector<Counters> counters_;
+  AlignedVector<E> envs_;
+  AlignedVector<Rng> rngs_;
+  AlignedVector<Counters> counters_;
 };
 
 }  // namespace qlab

@@ -199,12 +199,12 @@ void RegisterClassicEnvs(Registry& registry) {
                 .default_max_steps = classic::CartPole::kMaxEpisodeSteps,
                 .make = MakeEnvFactory<classic::CartPole>(
                     [](const Params&) { return classic::CartPole{}; })});
-  registry.Add({.name = "classic/acrobot",
-                .description = "swing a two-link pendulum above the bar (Acrobot-v1)",
-                .reference = reference,
-                .default_max_steps = classic::Acrobot::kMaxEpisodeSteps,
-                .make = MakeEnvFactory<classic::Acrobot>(
-                    [](const Params&) { return classic::Acrobot{}; })});
+  registry.Add(
+      {.name = "classic/acrobot",
+       .description = "swing a two-link pendulum above the bar (Acrobot-v1)",
+       .reference = reference,
+       .default_max_steps = classic::Acrobot::kMaxEpisodeSteps,
+       .make = MakeEnvFactory<classic::Acrobot>([](const Params&) { return classic::Acrobot{}; })});
   registry.Add({.name = "classic/mountain_car",
                 .description = "drive an underpowered car up a hill (MountainCar-v0)",
                 .reference = reference,

@@ -64,7 +64,8 @@ StepOutcome Breakout::Act(int action, Rng& /*rng*/) {
       ball_dir = kMirrorVertical[ball_dir];
     }
   } else if (new_y == 9) {
-    if (std::all_of(bricks.begin(), bricks.end(), [](uint8_t b) { return b == 0; })) FillBricks(bricks);
+    if (std::all_of(bricks.begin(), bricks.end(), [](uint8_t b) { return b == 0; }))
+      FillBricks(bricks);
     if (ball_x == paddle) {
       ball_dir = kMirrorVertical[ball_dir];
       new_y = last_y;

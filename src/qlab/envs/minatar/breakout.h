@@ -25,7 +25,7 @@ struct Breakout {
   int paddle = 4;
   bool strike = false;
   bool terminal = false;
-  bool ramping = true;  // unused by Breakout
+  bool ramping = true;                // unused by Breakout
   std::array<uint8_t, 100> bricks{};  // [y * 10 + x]
 
   void Reset(Rng& rng);

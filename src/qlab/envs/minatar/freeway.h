@@ -26,7 +26,7 @@ struct Freeway {
     int speed = 1;  // signed: magnitude 1..5 (moves every |speed|+1 frames), + moves right
   };
 
-  int pos = 9;  // chicken row; the chicken is always in column 4
+  int pos = 9;                // chicken row; the chicken is always in column 4
   std::array<Car, 8> cars{};  // car i drives on row i + 1
   int move_timer = 3;
   int terminate_timer = kTimeLimit;

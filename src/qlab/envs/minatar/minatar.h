@@ -28,8 +28,8 @@ namespace qlab::minatar {
 constexpr int kSize = 10;  // the board is 10 x 10
 constexpr int kNumFullActions = 6;
 enum Action : int { kNoop = 0, kLeft = 1, kUp = 2, kRight = 3, kDown = 4, kFire = 5 };
-inline constexpr std::array<const char*, kNumFullActions> kActionNames = {"noop", "left", "up",
-                                                                         "right", "down", "fire"};
+inline constexpr std::array<const char*, kNumFullActions> kActionNames = {"noop",  "left", "up",
+                                                                          "right", "down", "fire"};
 
 // Sets cell (y, x) of channel c in a [C, 10, 10] observation.
 inline void SetCell(uint8_t* obs, int channel, int y, int x) {
@@ -86,6 +86,7 @@ class MinAtar {
     game_.Render(out);
   }
 
+  int last_action() const { return last_action_; }  // the last executed full-set action
   Game& game() { return game_; }
   const Game& game() const { return game_; }
 

@@ -19,18 +19,28 @@ void AddGame(Registry& registry, std::string description) {
       .default_max_steps = 0,
       .params =
           {
-              {.name = "sticky", .type = ParamSpec::Type::kFloat, .default_value = "0.1",
-               .doc = "sticky-action probability (repeat the previous action)", .min = 0, .max = 1},
-              {.name = "ramping", .type = ParamSpec::Type::kBool, .default_value = "true",
+              {.name = "sticky",
+               .type = ParamSpec::Type::kFloat,
+               .default_value = "0.1",
+               .doc = "sticky-action probability (repeat the previous action)",
+               .min = 0,
+               .max = 1},
+              {.name = "ramping",
+               .type = ParamSpec::Type::kBool,
+               .default_value = "true",
                .doc = "difficulty ramping (Asterix, Seaquest, Space Invaders)"},
-              {.name = "actions", .type = ParamSpec::Type::kChoice, .default_value = "minimal",
-               .doc = "action set: the game's minimal set or all 6 actions (MinAtar paper, Dopamine)",
+              {.name = "actions",
+               .type = ParamSpec::Type::kChoice,
+               .default_value = "minimal",
+               .doc =
+                   "action set: the game's minimal set or all 6 actions (MinAtar paper, Dopamine)",
                .choices = {"minimal", "full"}},
           },
       .make = MakeEnvFactory<minatar::MinAtar<Game>>([](const Params& params) {
-        return minatar::MinAtar<Game>({.sticky = params.GetFloat("sticky"),
-                                       .ramping = params.GetBool("ramping"),
-                                       .minimal_actions = params.GetString("actions") == "minimal"});
+        return minatar::MinAtar<Game>(
+            {.sticky = params.GetFloat("sticky"),
+             .ramping = params.GetBool("ramping"),
+             .minimal_actions = params.GetString("actions") == "minimal"});
       }),
   });
 }

@@ -25,9 +25,13 @@ void Seaquest::SpawnEnemy(Rng& rng) {
   const int row = rng.UniformInt(1, 9);
   // no spawn into a row where something moves the other way
   auto opposite = [&](const Enemy& e) { return e.y == row && e.right != right; };
-  if (std::any_of(fish.begin(), fish.end(), opposite) || std::any_of(subs.begin(), subs.end(), opposite))
+  if (std::any_of(fish.begin(), fish.end(), opposite) ||
+      std::any_of(subs.begin(), subs.end(), opposite))
     return;
-  Enemy enemy{.x = right ? 0 : 9, .y = row, .right = right, .move_timer = move_speed,
+  Enemy enemy{.x = right ? 0 : 9,
+              .y = row,
+              .right = right,
+              .move_timer = move_speed,
               .shot_timer = kEnemyShotInterval};
   if (is_sub) {
     subs.push_back(enemy);
@@ -39,8 +43,11 @@ void Seaquest::SpawnEnemy(Rng& rng) {
 void Seaquest::SpawnDiver(Rng& rng) {
   const bool right = rng.Uniform() < 0.5;
   const int row = rng.UniformInt(1, 9);
-  divers.push_back({.x = right ? 0 : 9, .y = row, .right = right,
-                    .move_timer = kDiverMoveInterval, .shot_timer = 0});
+  divers.push_back({.x = right ? 0 : 9,
+                    .y = row,
+                    .right = right,
+                    .move_timer = kDiverMoveInterval,
+                    .shot_timer = 0});
 }
 
 bool Seaquest::HitByFriendlyBullet(int x, int y) {

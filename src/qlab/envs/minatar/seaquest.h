@@ -17,8 +17,8 @@ struct Seaquest {
   static constexpr const char* kName = "seaquest";
   static constexpr int kChannels = 10;
   static constexpr std::array<const char*, kChannels> kChannelNames = {
-      "sub_front", "sub_back",  "friendly_bullet", "trail",        "enemy_bullet",
-      "enemy_fish", "enemy_sub", "oxygen_gauge",   "diver_gauge", "diver"};
+      "sub_front",  "sub_back",  "friendly_bullet", "trail",       "enemy_bullet",
+      "enemy_fish", "enemy_sub", "oxygen_gauge",    "diver_gauge", "diver"};
   static constexpr std::array<int, 6> kMinimalActions = {0, 1, 2, 3, 4, 5};
   static constexpr double kMaxReward = 13.0;  // at most 3 bullets alive (3 kills) + bonus 10
   static constexpr int kMaxOxygen = 200;

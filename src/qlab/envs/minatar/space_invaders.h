@@ -19,7 +19,7 @@ struct SpaceInvaders {
       "cannon", "alien", "alien_left", "alien_right", "friendly_bullet", "enemy_bullet"};
   static constexpr std::array<int, 4> kMinimalActions = {0, 1, 3, 5};
   static constexpr double kMaxReward = 2.0;  // a 5-frame cool-down leaves at most 2 bullets up
-  using Map = std::array<uint8_t, 100>;  // [y * 10 + x]
+  using Map = std::array<uint8_t, 100>;      // [y * 10 + x]
 
   int pos = 5;
   Map aliens{}, friendly_bullets{}, enemy_bullets{};

@@ -18,9 +18,16 @@ EnvSpec Probe::MakeSpec() const {
   spec.reward_min = 0.0;
   spec.reward_max = 1.0;
   switch (kind) {
-    case Kind::kConstant: spec.id = "probe/constant"; break;
-    case Kind::kObsReward: spec.id = "probe/obs_reward"; spec.reward_min = -1.0; break;
-    case Kind::kTwoStep: spec.id = "probe/two_step"; break;
+    case Kind::kConstant:
+      spec.id = "probe/constant";
+      break;
+    case Kind::kObsReward:
+      spec.id = "probe/obs_reward";
+      spec.reward_min = -1.0;
+      break;
+    case Kind::kTwoStep:
+      spec.id = "probe/two_step";
+      break;
     case Kind::kActionReward:
       spec.id = "probe/action_reward";
       spec.reward_min = -1.0;
@@ -41,30 +48,39 @@ EnvSpec Probe::MakeSpec() const {
       spec.action_space.n = 2;
       spec.action_space.names = {"quit", "advance"};
       break;
-    case Kind::kStochastic: spec.id = "probe/stochastic"; spec.reward_min = -1.0; break;
+    case Kind::kStochastic:
+      spec.id = "probe/stochastic";
+      spec.reward_min = -1.0;
+      break;
   }
   return spec;
 }
 
 void Probe::Reset(Rng& rng) {
   position = 0;
-  if (kind == Kind::kObsReward || kind == Kind::kObsAction) sign = rng.Uniform() < 0.5 ? -1.0f : 1.0f;
+  if (kind == Kind::kObsReward || kind == Kind::kObsAction)
+    sign = rng.Uniform() < 0.5 ? -1.0f : 1.0f;
 }
 
 StepOutcome Probe::Step(int action, Rng& rng) {
   switch (kind) {
-    case Kind::kConstant: return {1.0, true};
-    case Kind::kObsReward: return {sign, true};
+    case Kind::kConstant:
+      return {1.0, true};
+    case Kind::kObsReward:
+      return {sign, true};
     case Kind::kTwoStep:
       position += 1;
       return position == 1 ? StepOutcome{0.0, false} : StepOutcome{1.0, true};
-    case Kind::kActionReward: return {action == 1 ? 1.0 : -1.0, true};
-    case Kind::kObsAction: return {(action == 1) == (sign > 0) ? 1.0 : -1.0, true};
+    case Kind::kActionReward:
+      return {action == 1 ? 1.0 : -1.0, true};
+    case Kind::kObsAction:
+      return {(action == 1) == (sign > 0) ? 1.0 : -1.0, true};
     case Kind::kChain:
       if (action == 0) return {0.0, true};
       position += 1;
       return position == length ? StepOutcome{1.0, true} : StepOutcome{0.0, false};
-    case Kind::kStochastic: return {rng.Uniform() < 0.5 ? -1.0 : 1.0, true};
+    case Kind::kStochastic:
+      return {rng.Uniform() < 0.5 ? -1.0 : 1.0, true};
   }
   return {};
 }
@@ -72,28 +88,40 @@ StepOutcome Probe::Step(int action, Rng& rng) {
 void Probe::WriteObs(float* out) const {
   switch (kind) {
     case Kind::kObsReward:
-    case Kind::kObsAction: out[0] = sign; break;
-    case Kind::kTwoStep: out[0] = static_cast<float>(position); break;
+    case Kind::kObsAction:
+      out[0] = sign;
+      break;
+    case Kind::kTwoStep:
+      out[0] = static_cast<float>(position);
+      break;
     case Kind::kChain:
       for (int k = 0; k < length; ++k) out[k] = k == position ? 1.0f : 0.0f;
       break;
-    default: out[0] = 0.0f;
+    default:
+      out[0] = 0.0f;
   }
 }
 
 std::vector<std::vector<double>> OptimalQ(const Probe& probe, double gamma) {
   switch (probe.kind) {
-    case Kind::kConstant: return {{1.0}};
-    case Kind::kObsReward: return {{-1.0}, {1.0}};
-    case Kind::kTwoStep: return {{gamma}, {1.0}};
-    case Kind::kActionReward: return {{-1.0, 1.0}};
-    case Kind::kObsAction: return {{1.0, -1.0}, {-1.0, 1.0}};
+    case Kind::kConstant:
+      return {{1.0}};
+    case Kind::kObsReward:
+      return {{-1.0}, {1.0}};
+    case Kind::kTwoStep:
+      return {{gamma}, {1.0}};
+    case Kind::kActionReward:
+      return {{-1.0, 1.0}};
+    case Kind::kObsAction:
+      return {{1.0, -1.0}, {-1.0, 1.0}};
     case Kind::kChain: {
       std::vector<std::vector<double>> q;
-      for (int k = 0; k < probe.length; ++k) q.push_back({0.0, std::pow(gamma, probe.length - 1 - k)});
+      for (int k = 0; k < probe.length; ++k)
+        q.push_back({0.0, std::pow(gamma, probe.length - 1 - k)});
       return q;
     }
-    case Kind::kStochastic: return {{0.0}};
+    case Kind::kStochastic:
+      return {{0.0}};
   }
   return {};
 }
@@ -122,8 +150,11 @@ void RegisterProbeEnvs(Registry& registry) {
                 .description = "advance L steps for a final +1: tests discounting over a horizon",
                 .reference = "qlab probe; optimal values in docs/envs.md",
                 .default_max_steps = 0,
-                .params = {{.name = "length", .type = ParamSpec::Type::kInt, .default_value = "3",
-                            .doc = "number of steps to the reward", .min = 1,
+                .params = {{.name = "length",
+                            .type = ParamSpec::Type::kInt,
+                            .default_value = "3",
+                            .doc = "number of steps to the reward",
+                            .min = 1,
                             .max = probe::kMaxChainLength}},
                 .make = MakeEnvFactory<probe::Probe>([](const Params& params) {
                   return probe::Probe{.kind = Kind::kChain, .length = params.GetInt("length")};

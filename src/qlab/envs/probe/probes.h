@@ -31,8 +31,8 @@ struct Probe {
   using Obs = float;
 
   Kind kind = Kind::kConstant;
-  int length = 1;    // chain length (kChain only)
-  int position = 0;  // step within the episode
+  int length = 1;     // chain length (kChain only)
+  int position = 0;   // step within the episode
   float sign = 1.0f;  // the random observation of kObsReward / kObsAction
 
   EnvSpec MakeSpec() const;

@@ -1,0 +1,173 @@
+// End-to-end tests of the qlab binary: exit codes, one-line errors, and the machine-readable
+// contracts of `rollout --json`, `rollout --trace`, `envs --json` and `bench envs --json`.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "test_data.h"
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+Result RunQlab(const std::string& args) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string err_path = (dir / ("qlab_cli_test_err_" + std::to_string(getpid()))).string();
+  const std::string command =
+      std::string(QLAB_BINARY) + " " + args + " 2>" + err_path + " </dev/null";
+  Result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  result.err.assign(std::istreambuf_iterator<char>(err), {});
+  std::filesystem::remove(err_path);
+  return result;
+}
+
+int Lines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(Cli, UsageErrorsAreOneLineWithExitCode2) {
+  for (const char* args :
+       {"", "frobnicate", "rollout", "rollout --env minatar/brekout",
+        "rollout --env 'minatar/breakout(sticky=2)'", "rollout --env minatar/breakout --episodes 0",
+        "rollout --env minatar/breakout --policy greedy",
+        "rollout --env minatar/breakout --policy actions:/nonexistent",
+        "play --env classic/cartpole --policy keys", "bench envs --env nope --seconds 0.01"}) {
+    const Result r = RunQlab(args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
+    EXPECT_EQ(Lines(r.err), 1) << args << "\n" << r.err;
+    EXPECT_EQ(r.err.rfind("qlab: error: ", 0), 0u) << args << "\n" << r.err;
+  }
+  EXPECT_NE(RunQlab("rollout --env minatar/brekout").err.find("did you mean 'minatar/breakout'"),
+            std::string::npos);
+}
+
+TEST(Cli, VersionAndHelp) {
+  EXPECT_EQ(RunQlab("version").code, 0);
+  const auto version = nlohmann::json::parse(RunQlab("version --json").out);
+  EXPECT_TRUE(version.contains("git_commit"));
+  EXPECT_EQ(RunQlab("--help").code, 0);
+}
+
+TEST(Cli, EnvsListsEveryEnvWithSpecAndParams) {
+  const Result r = RunQlab("envs --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto list = nlohmann::json::parse(r.out);
+  ASSERT_GE(list.size(), 13u);
+  bool found = false;
+  for (const auto& env : list) {
+    if (env["env"] != "minatar/breakout") continue;
+    found = true;
+    EXPECT_EQ(env["obs_shape"], nlohmann::json({4, 10, 10}));
+    EXPECT_EQ(env["obs_dtype"], "uint8");
+    EXPECT_EQ(env["params"].size(), 4u);
+  }
+  EXPECT_TRUE(found);
+  EXPECT_NE(RunQlab("envs").out.find("classic/mountain_car"), std::string::npos);
+}
+
+TEST(Cli, RolloutJsonContractAndDeterminism) {
+  const std::string args =
+      "rollout --env 'minatar/breakout(actions=full)' --episodes 300 --seed 4 --json";
+  const Result r = RunQlab(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["env"], "minatar/breakout");
+  EXPECT_EQ(out["params"]["actions"], "full");
+  EXPECT_EQ(out["params"]["sticky"], 0.1);
+  EXPECT_EQ(out["params"]["ramping"], true);
+  EXPECT_EQ(out["episodes"], 300);
+  for (const char* key : {"return", "length"})
+    for (const char* stat : {"mean", "std", "se", "median", "p05", "p95"})
+      EXPECT_TRUE(out[key].contains(stat)) << key << "." << stat;
+  // random Breakout with the full action set: ~0.5 per episode (MinAtar README: 0.5 +- 0.023)
+  EXPECT_NEAR(out["return"]["mean"].get<double>(), 0.5, 0.15);
+  EXPECT_EQ(RunQlab(args).out, r.out);                   // same seed, same numbers
+  EXPECT_EQ(RunQlab(args + " --threads 2").out, r.out);  // and any thread count
+}
+
+TEST(Cli, TraceReplaysTheGoldenSpaceInvadersCase) {
+  const auto data = qlab::testing::LoadTestJson("minatar_traces_public.json");
+  const auto& golden = data["cases"][2];
+  ASSERT_EQ(golden["game"], "space_invaders");
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("qlab_trace_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream actions(dir / "actions.txt");
+    for (const auto& a : golden["actions"]) actions << a.get<int>() << "\n";
+  }
+  const Result r =
+      RunQlab("rollout --env 'minatar/space_invaders(actions=full,sticky=0)' --policy actions:" +
+              (dir / "actions.txt").string() + " --trace " + (dir / "trace.jsonl").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream trace(dir / "trace.jsonl");
+  std::string line;
+  std::vector<nlohmann::json> lines;
+  while (std::getline(trace, line)) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), golden["actions"].size() + 1);
+  EXPECT_EQ(lines[0]["t"], -1);
+  EXPECT_EQ(lines[0]["obs"].size(), 600u);
+  double total = 0;
+  for (size_t t = 0; t < golden["actions"].size(); ++t) {
+    EXPECT_EQ(lines[t + 1]["t"], static_cast<int>(t));
+    EXPECT_EQ(lines[t + 1]["action"], golden["actions"][t]);
+    EXPECT_EQ(lines[t + 1]["terminated"], golden["terminal"][t]);
+    EXPECT_EQ(lines[t + 1]["truncated"], false);
+    total += lines[t + 1]["reward"].get<double>();
+  }
+  EXPECT_EQ(total, golden["ret"].get<double>());
+  // an out-of-range action names the file and line
+  {
+    std::ofstream bad(dir / "bad.txt");
+    bad << "0\n9\n";
+  }
+  const Result b = RunQlab("rollout --env minatar/space_invaders --policy actions:" +
+                           (dir / "bad.txt").string() + " --trace " + (dir / "t2.jsonl").string());
+  EXPECT_EQ(b.code, 2);
+  EXPECT_NE(b.err.find("bad.txt:2: action 9 out of range [0, 4)"), std::string::npos) << b.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, BenchEnvsJsonContract) {
+  const Result r = RunQlab(
+      "bench envs --env minatar/breakout --env classic/cartpole --seconds 0.05 --threads 2 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto list = nlohmann::json::parse(r.out);
+  ASSERT_EQ(list.size(), 4u);
+  for (const auto& row : list) {
+    EXPECT_TRUE(row["env"] == "minatar/breakout" || row["env"] == "classic/cartpole");
+    EXPECT_TRUE(row["threads"] == 1 || row["threads"] == 2);
+    EXPECT_EQ(row["num_envs"], 64);
+    EXPECT_GT(row["steps_per_s"].get<double>(), 0.0);
+  }
+}
+
+TEST(Cli, PlayWithRandomPolicyRenders) {
+  const Result r =
+      RunQlab("play --env minatar/breakout --policy random --steps 3 --delay-ms 0 --no-color");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("0=paddle"), std::string::npos);
+  EXPECT_NE(r.out.find("+--------------------+"), std::string::npos);
+  const Result c =
+      RunQlab("play --env classic/cartpole --steps 2 --delay-ms 0");  // stdin is not a tty: random
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.out.find("theta_dot"), std::string::npos);
+}
+
+}  // namespace
