@@ -6,11 +6,7 @@
 
 namespace qlab::minatar {
 
-void Asterix::Reset(Rng& /*rng*/) {
-  const bool keep_ramping = ramping;
-  *this = Asterix{};
-  ramping = keep_ramping;
-}
+void Asterix::Reset(Rng& /*rng*/) { RestoreStartState(*this); }
 
 void Asterix::Spawn(Rng& rng) {
   // both draws happen even when no slot is free

@@ -37,6 +37,14 @@ inline void SetCell(uint8_t* obs, int channel, int y, int x) {
 }
 inline bool OnBoard(int x) { return x >= 0 && x < kSize; }
 
+// Puts a game back in its start state; `ramping` is a setting, not state, so it survives.
+template <class Game>
+void RestoreStartState(Game& game) {
+  const bool ramping = game.ramping;
+  game = Game{};
+  game.ramping = ramping;
+}
+
 struct Options {
   double sticky = 0.1;
   bool ramping = true;

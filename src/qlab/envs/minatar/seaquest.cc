@@ -13,11 +13,7 @@ constexpr int kDiverMoveInterval = 5;
 constexpr int kMaxDivers = 6;
 }  // namespace
 
-void Seaquest::Reset(Rng& /*rng*/) {
-  const bool keep_ramping = ramping;
-  *this = Seaquest{};
-  ramping = keep_ramping;
-}
+void Seaquest::Reset(Rng& /*rng*/) { RestoreStartState(*this); }
 
 void Seaquest::SpawnEnemy(Rng& rng) {
   const bool right = rng.Uniform() < 0.5;

@@ -28,9 +28,7 @@ bool AnyInRow(const SpaceInvaders::Map& map, int y) {
 }  // namespace
 
 void SpaceInvaders::Reset(Rng& /*rng*/) {
-  const bool keep_ramping = ramping;
-  *this = SpaceInvaders{};
-  ramping = keep_ramping;
+  RestoreStartState(*this);
   SpawnWave(aliens);
 }
 
