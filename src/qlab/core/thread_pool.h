@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "qlab/core/aligned.h"
+
 namespace qlab {
 
 class ThreadPool {
@@ -50,10 +52,10 @@ class ThreadPool {
   void* context_ = nullptr;
   int n_ = 0;
   // separate cache lines: workers spin on epoch_ while the caller spins on pending_
-  alignas(64) std::atomic<uint32_t> epoch_{0};
+  alignas(kCacheLine) std::atomic<uint32_t> epoch_{0};
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
-  alignas(64) std::atomic<int> pending_{0};
+  alignas(kCacheLine) std::atomic<int> pending_{0};
 };
 
 // Threads to use when the user says "auto" (0): the hardware concurrency, at least 1.
