@@ -2,9 +2,11 @@
 // the ratio to the Python reference MinAtar (figures quoted in issue #2 for this machine class,
 // not measured here) and the multi-thread scaling. Random actions are pre-generated so the
 // measurement is the engine alone (observation written).
+// qlab bench stats: the bootstrap of the four rliable aggregates, against rliable's time.
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +14,7 @@
 #include "qlab/core/errors.h"
 #include "qlab/core/machine.h"
 #include "qlab/envs/builtin.h"
+#include "qlab/stats/bootstrap.h"
 
 namespace qlab::cli {
 namespace {
@@ -103,6 +106,53 @@ void RunBenchEnvs(const BenchArgs& args) {
   }
 }
 
+// rliable + numpy's CPU time for the same job, quoted in issue #3 for this machine class.
+constexpr double kRliableSeconds = 9.0;
+
+struct BenchStatsArgs {
+  int reps = 50000, runs = 10, tasks = 26, repeats = 3;
+  std::string rng = "fast";
+  bool json = false;
+};
+
+// IQM + mean + median + optimality gap, stratified bootstrap, on a runs x tasks matrix of
+// gamma-distributed scores (fixed data seed); best wall time of `repeats`, one thread.
+void RunBenchStats(const BenchStatsArgs& args) {
+  if (args.runs < 1 || args.tasks < 1 || args.reps < 1 || args.repeats < 1)
+    throw UserError("bench stats: --runs, --tasks, --reps and --repeats must be >= 1");
+  Rng data(7);
+  stats::ScoreMatrix scores(args.runs, args.tasks);
+  for (int r = 0; r < args.runs; ++r)
+    for (int t = 0; t < args.tasks; ++t) scores.at(r, t) = std::exp(0.5 * data.Normal());
+  stats::BootstrapOptions options;
+  options.reps = args.reps;
+  double best = 1e300;
+  for (int i = 0; i < args.repeats; ++i) {
+    auto stream = stats::MakeIndexStream(stats::ParseRngKind(args.rng), i);
+    stats::AggregateStatistic statistic(
+        {std::begin(stats::kAllMetrics), std::end(stats::kAllMetrics)});
+    const auto start = std::chrono::steady_clock::now();
+    stats::StratifiedBootstrap(scores, statistic, options, *stream);
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  if (args.json) {
+    fmt::print("{}\n", nlohmann::json{{"wall_s", best},
+                                      {"reps", args.reps},
+                                      {"runs", args.runs},
+                                      {"tasks", args.tasks},
+                                      {"rng", args.rng},
+                                      {"vs_rliable", kRliableSeconds / best}}
+                           .dump());
+    return;
+  }
+  fmt::print(
+      "{}\nstratified bootstrap, 4 aggregates, {} x {} scores, {} reps, rng {}: {:.3f} s "
+      "(best of {}), {:.0f}x rliable's ~{:.0f} s\n",
+      MachineDescription(), args.runs, args.tasks, args.reps, args.rng, best, args.repeats,
+      kRliableSeconds / best, kRliableSeconds);
+}
+
 }  // namespace
 
 void AddBenchCommand(CLI::App& app) {
@@ -117,6 +167,17 @@ void AddBenchCommand(CLI::App& app) {
       ->capture_default_str();
   envs->add_flag("--json", args->json, "print a JSON list");
   envs->callback([args] { RunBenchEnvs(*args); });
+
+  auto stats_args = std::make_shared<BenchStatsArgs>();
+  auto* st = bench->add_subcommand("stats", "bootstrap CIs of the four aggregates (one thread)");
+  st->add_option("--reps", stats_args->reps, "bootstrap replicates")->capture_default_str();
+  st->add_option("--runs", stats_args->runs, "runs (rows)")->capture_default_str();
+  st->add_option("--tasks", stats_args->tasks, "tasks (columns)")->capture_default_str();
+  st->add_option("--repeats", stats_args->repeats, "timed repeats (best kept)")
+      ->capture_default_str();
+  st->add_option("--rng", stats_args->rng, "fast | numpy-legacy")->capture_default_str();
+  st->add_flag("--json", stats_args->json, "print one JSON object");
+  st->callback([stats_args] { RunBenchStats(*stats_args); });
 }
 
 }  // namespace qlab::cli

@@ -11,5 +11,6 @@ void AddRolloutCommand(CLI::App& app);
 void AddPlayCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
 void AddVersionCommand(CLI::App& app);
+void AddStatsCommand(CLI::App& app);
 
 }  // namespace qlab::cli

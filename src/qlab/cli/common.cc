@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "qlab/core/errors.h"
+#include "qlab/stats/bootstrap.h"
 
 namespace qlab::cli {
 
@@ -67,6 +68,38 @@ std::vector<int32_t> ReadActionsFile(const std::string& path, int num_actions) {
   }
   if (actions.empty()) throw UserError(fmt::format("actions file '{}' holds no actions", path));
   return actions;
+}
+
+}  // namespace qlab::cli
+
+namespace qlab::cli {
+
+stats::BootstrapOptions BootstrapArgs::Options() const {
+  stats::BootstrapOptions options;
+  options.reps = reps;
+  options.coverage = ci;
+  options.method = stats::ParseCiMethod(method);
+  options.task_bootstrap = task_bootstrap;
+  if (reps < 1) throw UserError(fmt::format("--reps must be >= 1, got {}", reps));
+  if (!(ci > 0 && ci < 1)) throw UserError(fmt::format("--ci must be in (0, 1), got {}", ci));
+  stats::ParseRngKind(rng);
+  return options;
+}
+
+void AddBootstrapFlags(CLI::App* cmd, BootstrapArgs& args) {
+  cmd->add_option("--reps", args.reps, "bootstrap replicates")->capture_default_str();
+  cmd->add_option("--seed", args.seed, "bootstrap seed")->capture_default_str();
+  cmd->add_option("--ci", args.ci, "confidence level of the intervals")->capture_default_str();
+  cmd->add_option("--method", args.method, "interval method: percentile | basic | bc | bca")
+      ->capture_default_str();
+  cmd->add_option("--rng", args.rng,
+                  "bootstrap stream: fast | numpy-legacy (replays rliable's np.random draws)")
+      ->capture_default_str();
+  cmd->add_flag("--task-bootstrap", args.task_bootstrap, "also resample tasks (not the default)");
+}
+
+nlohmann::json EstimateJson(double point, double lo, double hi) {
+  return {{"point", point}, {"ci", {lo, hi}}};
 }
 
 }  // namespace qlab::cli

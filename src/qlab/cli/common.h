@@ -1,6 +1,7 @@
 // Helpers shared by subcommands: JSON forms of env parameters and observations.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -19,5 +20,28 @@ nlohmann::json ObsJson(const EnvSpec& spec, std::span<const uint8_t> row);
 // Reads a file of action indices (one integer per line; blank lines and '#' comments skipped),
 // each checked against the action count; UserError names the file and line.
 std::vector<int32_t> ReadActionsFile(const std::string& path, int num_actions);
+
+}  // namespace qlab::cli
+
+// Bootstrap flags shared by `stats`, `report` and `compare`.
+namespace qlab::stats {
+struct BootstrapOptions;
+}
+namespace qlab::cli {
+
+struct BootstrapArgs {
+  int reps = 50000;
+  uint64_t seed = 0;
+  double ci = 0.95;
+  std::string method = "percentile";
+  std::string rng = "fast";
+  bool task_bootstrap = false;
+  stats::BootstrapOptions Options() const;  // validated; UserError names the bad flag
+};
+
+void AddBootstrapFlags(CLI::App* cmd, BootstrapArgs& args);
+
+// {"point": p, "ci": [lo, hi]}
+nlohmann::json EstimateJson(double point, double lo, double hi);
 
 }  // namespace qlab::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   qlab::cli::AddRolloutCommand(app);
   qlab::cli::AddPlayCommand(app);
   qlab::cli::AddBenchCommand(app);
+  qlab::cli::AddStatsCommand(app);
   qlab::cli::AddVersionCommand(app);
   try {
     app.parse(argc, argv);
