@@ -12,5 +12,7 @@ void AddPlayCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
 void AddVersionCommand(CLI::App& app);
 void AddStatsCommand(CLI::App& app);
+void AddReportCommand(CLI::App& app);
+void AddCompareCommand(CLI::App& app);
 
 }  // namespace qlab::cli

@@ -1,7 +1,10 @@
 // qlab: the command-line entry point. Usage errors and bad input end with one clear line and
 // exit code 2; internal invariant failures abort (QLAB_CHECK).
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "qlab/cli/commands.h"
 #include "qlab/core/errors.h"
@@ -15,9 +18,17 @@ int main(int argc, char** argv) {
   qlab::cli::AddPlayCommand(app);
   qlab::cli::AddBenchCommand(app);
   qlab::cli::AddStatsCommand(app);
+  qlab::cli::AddReportCommand(app);
+  qlab::cli::AddCompareCommand(app);
   qlab::cli::AddVersionCommand(app);
+  // `qlab compare A... -- B...`: the '--' separates the two agents' run dirs; CLI11 would treat it
+  // as the end of options, so it becomes the --against option.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "compare")
+    if (auto it = std::find(args.begin(), args.end(), "--"); it != args.end()) *it = "--against";
+  std::reverse(args.begin(), args.end());  // CLI11 takes the vector form in reverse order
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

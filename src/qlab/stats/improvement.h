@@ -18,6 +18,23 @@ class ImprovementStatistic final : public PairStatistic {
   }
 };
 
+// metric(X) - metric(Y), e.g. the IQM difference between two agents, for the independent
+// bootstrap.
+class AggregateDifferenceStatistic final : public PairStatistic {
+ public:
+  explicit AggregateDifferenceStatistic(Metric metric) : x_({metric}), y_({metric}) {}
+  int num_outputs() const override { return 1; }
+  void Compute(MatrixView x, MatrixView y, std::span<double> out) override {
+    double a = 0, b = 0;
+    x_.Compute(x, {&a, 1});
+    y_.Compute(y, {&b, 1});
+    out[0] = a - b;
+  }
+
+ private:
+  AggregateStatistic x_, y_;
+};
+
 // P(X > Y) with its interval (x and y 2-D, same tasks).
 Estimate ProbabilityOfImprovementCi(const ScoreMatrix& x, const ScoreMatrix& y,
                                     const BootstrapOptions& options, IndexStream& stream);

@@ -1,0 +1,54 @@
+// qlab report RUN_DIR... -o report.html: one self-contained HTML page from run dirs
+// (src/qlab/report/report.h; docs/statistics.md, docs/run_dir.md).
+#include <fmt/format.h>
+
+#include "qlab/cli/commands.h"
+#include "qlab/cli/common.h"
+#include "qlab/core/errors.h"
+#include "qlab/report/report.h"
+
+namespace qlab::cli {
+namespace {
+
+struct ReportArgs {
+  std::vector<std::string> dirs;
+  std::string output = "report.html", normalize = "builtin", title = "qlab report";
+  BootstrapArgs boot;
+  int curve_reps = 2000;
+};
+
+void RunReport(const ReportArgs& args) {
+  report::ReportOptions options;
+  options.bootstrap = args.boot.Options();
+  options.rng = stats::ParseRngKind(args.boot.rng);
+  options.seed = args.boot.seed;
+  if (args.curve_reps < 1) throw UserError("--curve-reps must be >= 1");
+  options.curve_reps = args.curve_reps;
+  options.normalize = args.normalize;
+  options.title = args.title;
+  const report::RunSet runs = report::LoadRuns(args.dirs);
+  const report::ReportSummary summary = report::WriteReport(runs, args.output, options);
+  fmt::print("wrote {}: {} runs in {} groups, {} figures\n", args.output, summary.runs,
+             summary.groups, summary.plots.size());
+  for (const auto& problem : summary.problems) fmt::print("  note: {}\n", problem);
+}
+
+}  // namespace
+
+void AddReportCommand(CLI::App& app) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("report", "HTML report (tables, curves, profiles) from run dirs");
+  cmd->add_option("dirs", args->dirs, "run dirs, or folders holding run dirs")->required();
+  cmd->add_option("-o,--output", args->output, "the HTML file to write")->capture_default_str();
+  cmd->add_option("--normalize", args->normalize,
+                  "builtin (reference table) | none | a JSON table FILE")
+      ->capture_default_str();
+  cmd->add_option("--title", args->title, "page title")->capture_default_str();
+  cmd->add_option("--curve-reps", args->curve_reps, "bootstrap reps per curve point and profile")
+      ->capture_default_str();
+  AddBootstrapFlags(cmd, args->boot);
+  cmd->callback([args] { RunReport(*args); });
+}
+
+}  // namespace qlab::cli
