@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build ccache git pkg-config clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  gnuplot-nox
 )
 missing=()
 for p in "${packages[@]}"; do

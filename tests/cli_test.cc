@@ -9,37 +9,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "qlab_process.h"
 #include "test_data.h"
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-Result RunQlab(const std::string& args) {
-  const auto dir = std::filesystem::temp_directory_path();
-  const std::string err_path = (dir / ("qlab_cli_test_err_" + std::to_string(getpid()))).string();
-  const std::string command =
-      std::string(QLAB_BINARY) + " " + args + " 2>" + err_path + " </dev/null";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    result.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  result.err.assign(std::istreambuf_iterator<char>(err), {});
-  std::filesystem::remove(err_path);
-  return result;
-}
-
-int Lines(const std::string& text) {
-  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-}
+using qlab::testing::Lines;
+using qlab::testing::Result;
+using qlab::testing::RunQlab;
 
 TEST(Cli, UsageErrorsAreOneLineWithExitCode2) {
   for (const char* args :

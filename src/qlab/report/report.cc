@@ -37,6 +37,9 @@ std::string Escape(const std::string& text) {
       case '"':
         out += "&quot;";
         break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
         out += c;
     }
@@ -72,6 +75,11 @@ class Builder {
       envs_.insert(g.env);
     }
     summary_.problems = set.problems;
+    for (const auto& g : groups_)
+      for (const RunData* r : g.partial)
+        summary_.problems.push_back(
+            fmt::format("{}: {} of {} iterations, left out of {} / {} (final scores and curves)",
+                        r->dir, r->scores.size(), g.iterations, g.label, g.env));
     summary_.groups = static_cast<int>(groups_.size());
     summary_.runs = static_cast<int>(set.runs.size());
   }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -101,8 +102,8 @@ RunSet LoadRuns(const std::vector<std::string>& paths) {
           continue;
         }
         if (!run.finished())
-          set.problems.push_back(fmt::format("{}: status '{}', {} iterations so far (included)",
-                                             dir.string(), run.status, run.scores.size()));
+          set.problems.push_back(fmt::format("{}: status '{}' after {} iterations", dir.string(),
+                                             run.status, run.scores.size()));
         set.runs.push_back(std::move(run));
       } catch (const UserError& e) {
         set.problems.push_back(fmt::format("skipped: {}", e.what()));
@@ -124,9 +125,13 @@ std::vector<RunGroup> GroupRuns(const RunSet& set) {
   for (auto& [key, g] : groups) {
     std::sort(g.runs.begin(), g.runs.end(),
               [](const RunData* a, const RunData* b) { return a->seed < b->seed; });
-    g.iterations = static_cast<int>(g.runs[0]->scores.size());
     for (const RunData* r : g.runs)
-      g.iterations = std::min(g.iterations, static_cast<int>(r->scores.size()));
+      g.iterations = std::max(g.iterations, static_cast<int>(r->scores.size()));
+    const auto short_run = [&](const RunData* r) {
+      return static_cast<int>(r->scores.size()) < g.iterations;
+    };
+    std::copy_if(g.runs.begin(), g.runs.end(), std::back_inserter(g.partial), short_run);
+    std::erase_if(g.runs, short_run);
     out.push_back(std::move(g));
   }
   return out;

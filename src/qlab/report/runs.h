@@ -35,11 +35,12 @@ RunData LoadRun(const std::string& dir);
 // run dirs. Unreadable runs become problems. UserError if a path does not exist or holds no run.
 RunSet LoadRuns(const std::vector<std::string>& paths);
 
-// Runs sharing (label, env), in label then env order; runs sorted by seed. `iterations` is the
-// number of iterations every run of the group has (curves and final scores use these).
+// Runs sharing (label, env), in label then env order, sorted by seed. `iterations` is the
+// longest run's length; runs that have not reached it (still running, killed) are set aside in
+// `partial`, so a straggler never truncates the others' curves and final scores.
 struct RunGroup {
   std::string label, env;
-  std::vector<const RunData*> runs;
+  std::vector<const RunData*> runs, partial;
   int iterations = 0;
 };
 std::vector<RunGroup> GroupRuns(const RunSet& set);

@@ -1,0 +1,45 @@
+// Runs the qlab binary (QLAB_BINARY) for end-to-end tests: exit code, stdout and stderr.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace qlab::testing {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+inline Result RunQlab(const std::string& args) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string err_path = (dir / ("qlab_cli_test_err_" + std::to_string(getpid()))).string();
+  const std::string command =
+      std::string(QLAB_BINARY) + " " + args + " 2>" + err_path + " </dev/null";
+  Result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  result.err.assign(std::istreambuf_iterator<char>(err), {});
+  std::filesystem::remove(err_path);
+  return result;
+}
+
+inline int Lines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+}  // namespace qlab::testing
