@@ -53,6 +53,7 @@ class AggregateStatistic final : public Statistic {
   std::vector<Metric> metrics_;
   double gamma_;
   std::vector<double> task_means_, pooled_;
+  std::vector<uint32_t> counts_;
 };
 
 }  // namespace qlab::stats

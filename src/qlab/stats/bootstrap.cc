@@ -163,9 +163,25 @@ std::vector<std::vector<Estimate>> StratifiedBootstrap(const ScoreMatrix& scores
                       {&estimates[l * outputs], static_cast<size_t>(outputs)});
   }
 
+  // each original cell's rank among its point's sorted cells (see MatrixView)
+  std::vector<double> sorted(cells * points);
+  std::vector<uint32_t> rank(cells * points);
+  for (int l = 0; l < points; ++l) {
+    std::vector<uint32_t> order(cells);
+    for (uint32_t c = 0; c < cells; ++c) order[c] = c;
+    const double* values = slices[l].data().data();
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return values[a] < values[b]; });
+    for (uint32_t k = 0; k < cells; ++k) {
+      sorted[l * cells + k] = values[order[k]];
+      rank[l * cells + order[k]] = k;
+    }
+  }
+
   // replicates, component-major: replicates[(l * outputs + p) * reps + rep]
   std::vector<double> replicates(static_cast<size_t>(points) * outputs * reps);
-  std::vector<uint32_t> run_index(cells * points), task_index(tasks);
+  std::vector<uint32_t> run_index(cells * points), task_index(tasks),
+      resampled_rank(cells * points);
   std::vector<double> resampled(cells * points), out(outputs);
   for (int rep = 0; rep < reps; ++rep) {
     stream.Fill(runs, run_index);
@@ -174,11 +190,16 @@ std::vector<std::vector<Estimate>> StratifiedBootstrap(const ScoreMatrix& scores
     for (int r = 0; r < runs; ++r)
       for (int t = 0; t < tasks; ++t) {
         const int source_task = options.task_bootstrap ? static_cast<int>(task_index[t]) : t;
-        for (int l = 0; l < points; ++l, ++i)
+        for (int l = 0; l < points; ++l, ++i) {
+          const size_t source = static_cast<size_t>(run_index[i]) * tasks + source_task;
           resampled[l * cells + r * tasks + t] = scores.at(run_index[i], source_task, l);
+          resampled_rank[l * cells + r * tasks + t] = rank[l * cells + source];
+        }
       }
     for (int l = 0; l < points; ++l) {
-      statistic.Compute({&resampled[l * cells], runs, tasks}, out);
+      statistic.Compute({&resampled[l * cells], runs, tasks, &resampled_rank[l * cells],
+                         &sorted[l * cells], static_cast<int>(cells)},
+                        out);
       for (int p = 0; p < outputs; ++p)
         replicates[(static_cast<size_t>(l) * outputs + p) * reps + rep] = out[p];
     }

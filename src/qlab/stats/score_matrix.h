@@ -4,6 +4,7 @@
 // (rliable issue #20: a transposed matrix collapses the CIs), so construction validates.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -11,9 +12,15 @@
 namespace qlab::stats {
 
 // A read-only [runs x tasks] slice, the input of every aggregate.
+// A bootstrap resample may also carry, for each cell, the rank of the original cell it was drawn
+// from among the original's sorted cells (`ranks`, values in `sorted`, `num_sorted` of them):
+// order statistics (IQM) then count instead of select, without any comparison.
 struct MatrixView {
   const double* data = nullptr;
   int runs = 0, tasks = 0;
+  const uint32_t* ranks = nullptr;
+  const double* sorted = nullptr;
+  int num_sorted = 0;
   double operator()(int run, int task) const { return data[run * tasks + task]; }
   int size() const { return runs * tasks; }
   std::span<const double> cells() const { return {data, static_cast<size_t>(size())}; }
