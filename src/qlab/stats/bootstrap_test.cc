@@ -97,6 +97,28 @@ TEST(Bootstrap, NumpyLegacyFirstReplicateWorkedByHand) {
   EXPECT_DOUBLE_EQ(result[0][0].point, 7.75);
 }
 
+// The bootstrap's IQM counts ranks of original cells instead of selecting (see MatrixView);
+// with tied scores it must still equal trim_mean of the resample. N = 4: mask 3, no rejection.
+TEST(Bootstrap, IqmOfAResampleWithTiesMatchesTheDirectComputation) {
+  const ScoreMatrix m = M({{1, 1}, {1, 2}, {2, 2}, {3, 1}, {2, 1}});  // N = 5: mask 7
+  for (uint32_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    std::mt19937 mt(seed);
+    ScoreMatrix resample(5, 2);
+    for (int r = 0; r < 5; ++r)
+      for (int t = 0; t < 2; ++t) {
+        uint32_t v;
+        do v = static_cast<uint32_t>(mt()) & 7u;
+        while (v > 4);
+        resample.at(r, t) = m.at(v, t);
+      }
+    BootstrapOptions options;
+    options.reps = 1;
+    const auto e = Boot(m, {Metric::kIqm, Metric::kMedian}, options, RngKind::kNumpyLegacy, seed);
+    EXPECT_DOUBLE_EQ(e[0][0].lo, Iqm(resample.view())) << seed;
+    EXPECT_DOUBLE_EQ(e[0][1].lo, Median(resample.view())) << seed;
+  }
+}
+
 TEST(Bootstrap, NumpyLegacyDrawsNothingWhenThereIsOneRun) {
   NumpyLegacyIndexStream a(3), b(3);
   std::vector<uint32_t> x(5), y(5);
