@@ -17,8 +17,7 @@ qlab::stats::ScoreMatrix Scores(int runs, int tasks) {
 
 void BM_Aggregates(benchmark::State& state) {
   const auto m = Scores(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
-  qlab::stats::AggregateStatistic statistic(
-      {std::begin(qlab::stats::kAllMetrics), std::end(qlab::stats::kAllMetrics)});
+  qlab::stats::AggregateStatistic statistic(qlab::stats::AllMetrics());
   std::vector<double> out(4);
   for (auto _ : state) {
     statistic.Compute(m.view(), out);
@@ -34,8 +33,7 @@ void BM_StratifiedBootstrap(benchmark::State& state) {
   for (auto _ : state) {
     auto stream = qlab::stats::MakeIndexStream(
         state.range(1) ? qlab::stats::RngKind::kNumpyLegacy : qlab::stats::RngKind::kFast, 0);
-    qlab::stats::AggregateStatistic statistic(
-        {std::begin(qlab::stats::kAllMetrics), std::end(qlab::stats::kAllMetrics)});
+    qlab::stats::AggregateStatistic statistic(qlab::stats::AllMetrics());
     benchmark::DoNotOptimize(qlab::stats::StratifiedBootstrap(m, statistic, options, *stream));
   }
   state.SetItemsProcessed(state.iterations() * options.reps);

@@ -129,8 +129,7 @@ void RunBenchStats(const BenchStatsArgs& args) {
   double best = 1e300;
   for (int i = 0; i < args.repeats; ++i) {
     auto stream = stats::MakeIndexStream(stats::ParseRngKind(args.rng), i);
-    stats::AggregateStatistic statistic(
-        {std::begin(stats::kAllMetrics), std::end(stats::kAllMetrics)});
+    stats::AggregateStatistic statistic(stats::AllMetrics());
     const auto start = std::chrono::steady_clock::now();
     stats::StratifiedBootstrap(scores, statistic, options, *stream);
     best = std::min(

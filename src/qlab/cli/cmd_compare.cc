@@ -48,14 +48,10 @@ void RunCompare(CompareArgs args) {
   if (envs.empty()) throw UserError("compare: A and B share no env");
 
   std::map<std::string, stats::ReferenceScores> references;
-  if (args.normalize != "none") {
-    const stats::ReferenceTable table = args.normalize == "builtin"
-                                            ? stats::BuiltinReferenceScores()
-                                            : stats::LoadReferenceTable(args.normalize);
-    for (const auto& env : envs)
-      if (auto ref = stats::FindReference(table, env)) references[env] = *ref;
-    if (references.size() != envs.size()) references.clear();
-  }
+  const stats::ReferenceTable table = stats::ReferenceTableOption(args.normalize);
+  for (const auto& env : envs)
+    if (auto ref = stats::FindReference(table, env)) references[env] = *ref;
+  if (references.size() != envs.size()) references.clear();  // raw unless every env has one
   const auto transform = [&](const std::string& env, double score) {
     return references.empty() ? score : stats::Normalize(score, references.at(env));
   };

@@ -65,6 +65,9 @@ void RunStats(const StatsArgs& args) {
   const std::vector<double> taus =
       args.profile.empty() ? std::vector<double>{} : stats::ParseTauGrid(args.profile);
 
+  const bool normalize = !args.normalize.empty() && args.normalize != "none";
+  const stats::ReferenceTable references =
+      normalize ? stats::ReferenceTableOption(args.normalize) : stats::ReferenceTable{};
   std::vector<Algorithm> algorithms;
   for (const auto& file : args.files) {
     Algorithm a{std::filesystem::path(file).stem().string(), stats::LoadScoreFile(file)};
@@ -74,12 +77,7 @@ void RunStats(const StatsArgs& args) {
             fmt::format("two score files are named '{}': algorithms are keyed by file "
                         "stem, rename one",
                         a.name));
-    if (!args.normalize.empty()) {
-      const stats::ReferenceTable table = args.normalize == "builtin"
-                                              ? stats::BuiltinReferenceScores()
-                                              : stats::LoadReferenceTable(args.normalize);
-      a.scores = stats::NormalizeScores(a.scores, table);
-    }
+    if (normalize) a.scores = stats::NormalizeScores(a.scores, references);
     if (!algorithms.empty())
       stats::CheckSameTasks(algorithms[0].scores, algorithms[0].name, a.scores, a.name);
     algorithms.push_back(std::move(a));
@@ -87,11 +85,7 @@ void RunStats(const StatsArgs& args) {
 
   nlohmann::json out = nlohmann::json::object();
   std::vector<std::string> table;
-  const auto metric_names = [] {
-    std::vector<stats::Metric> metrics(std::begin(stats::kAllMetrics),
-                                       std::end(stats::kAllMetrics));
-    return metrics;
-  }();
+  const std::vector<stats::Metric> metric_names = stats::AllMetrics();
 
   auto stream = stats::MakeIndexStream(rng, args.boot.seed);
   for (const auto& a : algorithms) {
@@ -182,7 +176,7 @@ void AddStatsCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--gamma", args->gamma, "optimality-gap threshold")->capture_default_str();
   cmd->add_option("--normalize", args->normalize,
-                  "normalise scores: 'builtin' reference table or a JSON table FILE");
+                  "normalise scores: 'builtin' reference table, 'none', or a JSON table FILE");
   cmd->callback([args] { RunStats(*args); });
 }
 

@@ -80,8 +80,7 @@ stats::BootstrapOptions BootstrapArgs::Options() const {
   options.coverage = ci;
   options.method = stats::ParseCiMethod(method);
   options.task_bootstrap = task_bootstrap;
-  if (reps < 1) throw UserError(fmt::format("--reps must be >= 1, got {}", reps));
-  if (!(ci > 0 && ci < 1)) throw UserError(fmt::format("--ci must be in (0, 1), got {}", ci));
+  options.Validate();
   stats::ParseRngKind(rng);
   return options;
 }

@@ -36,7 +36,7 @@ struct BootstrapArgs {
   std::string method = "percentile";
   std::string rng = "fast";
   bool task_bootstrap = false;
-  stats::BootstrapOptions Options() const;  // validated; UserError names the bad flag
+  stats::BootstrapOptions Options() const;  // validated; UserError names the bad value
 };
 
 void AddBootstrapFlags(CLI::App* cmd, BootstrapArgs& args);

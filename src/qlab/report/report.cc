@@ -68,7 +68,7 @@ std::string ReadFile(const std::string& path) {
 class Builder {
  public:
   Builder(const RunSet& set, std::string html_path, const ReportOptions& options)
-      : set_(set), html_path_(std::move(html_path)), options_(options), groups_(GroupRuns(set)) {
+      : html_path_(std::move(html_path)), options_(options), groups_(GroupRuns(set)) {
     files_dir_ = fs::path(html_path_).replace_extension("").string() + "_files";
     for (const auto& g : groups_) {
       labels_.insert(g.label);
@@ -132,9 +132,7 @@ class Builder {
         summary_.problems.push_back(fmt::format(
             "env {} is missing for some labels: left out of the cross-label statistics", env));
     if (options_.normalize == "none") return;
-    const stats::ReferenceTable table = options_.normalize == "builtin"
-                                            ? stats::BuiltinReferenceScores()
-                                            : stats::LoadReferenceTable(options_.normalize);
+    const stats::ReferenceTable table = stats::ReferenceTableOption(options_.normalize);
     for (const auto& env : common_envs_) {
       const auto ref = stats::FindReference(table, env);
       if (!ref) {
@@ -200,8 +198,7 @@ class Builder {
     auto stream = Stream();
     for (const auto& label : labels_) {
       const stats::ScoreMatrix m = LabelMatrix(label, false);
-      stats::AggregateStatistic statistic(
-          {std::begin(stats::kAllMetrics), std::end(stats::kAllMetrics)});
+      stats::AggregateStatistic statistic(stats::AllMetrics());
       const auto e = stats::StratifiedBootstrap(m, statistic, options_.bootstrap, *stream)[0];
       html += fmt::format(
           "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -382,7 +379,6 @@ class Builder {
     fs::rename(tmp, html_path_);
   }
 
-  const RunSet& set_;
   std::string html_path_, files_dir_;
   const ReportOptions& options_;
   std::vector<RunGroup> groups_;

@@ -21,6 +21,7 @@ enum class Metric { kMean, kMedian, kIqm, kOptimalityGap };
 
 inline constexpr Metric kAllMetrics[] = {Metric::kMean, Metric::kMedian, Metric::kIqm,
                                          Metric::kOptimalityGap};
+inline std::vector<Metric> AllMetrics() { return {std::begin(kAllMetrics), std::end(kAllMetrics)}; }
 const char* MetricName(Metric metric);        // "mean", "median", "iqm", "optimality_gap"
 Metric ParseMetric(const std::string& name);  // UserError naming the valid ones
 

@@ -49,6 +49,12 @@ ReferenceTable LoadReferenceTable(const std::string& path) {
   return table;
 }
 
+ReferenceTable ReferenceTableOption(const std::string& option) {
+  if (option == "builtin") return BuiltinReferenceScores();
+  if (option == "none") return {};
+  return LoadReferenceTable(option);
+}
+
 std::optional<ReferenceScores> FindReference(const ReferenceTable& table, const std::string& task) {
   if (auto it = table.find(task); it != table.end()) return it->second;
   if (auto paren = task.find('('); paren != std::string::npos)

@@ -30,6 +30,10 @@ using ReferenceTable = std::map<std::string, ReferenceScores>;
 // The built-in table, keyed by env id without parameters ("minatar/breakout").
 const ReferenceTable& BuiltinReferenceScores();
 
+// The table a --normalize option names: "builtin", "none" (empty: no normalisation) or a JSON
+// file (LoadReferenceTable).
+ReferenceTable ReferenceTableOption(const std::string& option);
+
 // A table from JSON {"task": {"random": r, "baseline": b}, ...}; UserError naming the file/key.
 ReferenceTable LoadReferenceTable(const std::string& path);
 
