@@ -87,6 +87,8 @@ class Builder {
   ReportSummary Build() {
     fs::create_directories(files_dir_);
     SetUpNormalisation();
+    if (!common_envs_.empty())
+      for (const auto& label : labels_) final_scores_[label] = LabelMatrix(label, false);
     std::string body;
     body += Overview();
     body += AggregateSection();
@@ -197,7 +199,7 @@ class Builder {
         "<th>optimality gap</th></tr>\n";
     auto stream = Stream();
     for (const auto& label : labels_) {
-      const stats::ScoreMatrix m = LabelMatrix(label, false);
+      const stats::ScoreMatrix& m = final_scores_.at(label);
       stats::AggregateStatistic statistic(stats::AllMetrics());
       const auto e = stats::StratifiedBootstrap(m, statistic, options_.bootstrap, *stream)[0];
       html += fmt::format(
@@ -289,24 +291,20 @@ class Builder {
   std::string ProfileSection() {
     std::string html = "<h2 id=profiles>Performance profiles</h2>\n";
     if (common_envs_.empty()) return html;
-    std::vector<stats::ScoreMatrix> matrices;
     double lo = 1e300, hi = -1e300;
-    for (const auto& label : labels_) {
-      matrices.push_back(LabelMatrix(label, false));
-      for (double v : matrices.back().data()) {
+    for (const auto& [label, m] : final_scores_)
+      for (double v : m.data()) {
         lo = std::min(lo, v);
         hi = std::max(hi, v);
       }
-    }
     if (hi <= lo) hi = lo + 1;
     std::vector<double> taus;
     for (int i = 0; i <= 40; ++i) taus.push_back(lo + (hi - lo) * i / 40.0);
     auto stream = Stream();
     std::vector<Series> series;
-    size_t i = 0;
     for (const auto& label : labels_) {
-      const auto p = stats::PerformanceProfile(matrices[i++], taus, stats::ProfileKind::kRunScore,
-                                               CurveOptions(), *stream);
+      const auto p = stats::PerformanceProfile(
+          final_scores_.at(label), taus, stats::ProfileKind::kRunScore, CurveOptions(), *stream);
       Series s{label, taus};
       for (const auto& e : p) {
         s.y.push_back(e.point);
@@ -339,8 +337,8 @@ class Builder {
           html += "<td class=diag>-</td>";
           continue;
         }
-        const auto e = stats::ProbabilityOfImprovementCi(
-            LabelMatrix(x, false), LabelMatrix(y, false), options_.bootstrap, *stream);
+        const auto e = stats::ProbabilityOfImprovementCi(final_scores_.at(x), final_scores_.at(y),
+                                                         options_.bootstrap, *stream);
         const double shade = std::clamp(e.point, 0.0, 1.0);
         html += fmt::format("<td style=\"background: rgba({}, {}, 255, 0.25)\">{}</td>",
                             static_cast<int>(255 * (1 - shade)),
@@ -384,6 +382,7 @@ class Builder {
   std::vector<RunGroup> groups_;
   std::set<std::string> labels_, envs_;
   std::vector<std::string> common_envs_;
+  std::map<std::string, stats::ScoreMatrix> final_scores_;  // per label, over common_envs_
   std::map<std::string, stats::ReferenceScores> references_;
   ReportSummary summary_;
 };

@@ -10,15 +10,20 @@ namespace {
 
 using D = AdaStopDecision;
 
+AdaStopOptions Options(int n, int K, double alpha) {
+  AdaStopOptions options;
+  options.n = n;
+  options.K = K;
+  options.alpha = alpha;
+  return options;
+}
+
 // Worked by hand: n = 3, A = {10, 11, 12}, B = {0, 1, 2}. The 20 splits of the pooled block give
 // d(S) = (2 sum(S) - 36) / 3; the largest four are 10 (the identity), 14/3, 4, 4. With
 // alpha = 0.2 and K = 1 the boundary is the smallest sorted value with tail (19 - p)/20 < 0.2,
 // p = 16: b = 4, spent 3/20. T = |11 - 1| = 10 > 4: A is larger.
 TEST(AdaStop, HandWorkedSingleInterim) {
-  AdaStopOptions options;
-  options.n = 3;
-  options.K = 1;
-  options.alpha = 0.2;
+  AdaStopOptions options = Options(3, 1, 0.2);
   AdaStop test(2, options);
   test.Interim({{10, 11, 12}, {0, 1, 2}});
   ASSERT_TRUE(test.done());
@@ -32,10 +37,7 @@ TEST(AdaStop, HandWorkedSingleInterim) {
 // With alpha = 0.0499 only the last position qualifies: b is the identity split itself, T == b,
 // and the strict test does not reject: "equal" after the only interim.
 TEST(AdaStop, TieAtTheBoundaryDoesNotReject) {
-  AdaStopOptions options;
-  options.n = 3;
-  options.K = 1;
-  options.alpha = 0.0499;
+  AdaStopOptions options = Options(3, 1, 0.0499);
   AdaStop test(2, options);
   test.Interim({{0, 1, 2}, {10, 11, 12}});
   EXPECT_DOUBLE_EQ(test.boundary()[0], 10.0);
@@ -44,20 +46,14 @@ TEST(AdaStop, TieAtTheBoundaryDoesNotReject) {
 }
 
 TEST(AdaStop, SmallerWhenTheFirstAgentIsWorse) {
-  AdaStopOptions options;
-  options.n = 3;
-  options.K = 1;
-  options.alpha = 0.2;
+  AdaStopOptions options = Options(3, 1, 0.2);
   AdaStop test(2, options);
   test.Interim({{0, 1, 2}, {10, 11, 12}});
   EXPECT_EQ(test.decisions()[0], D::kSmaller);
 }
 
 TEST(AdaStop, IdenticalAgentsAreEqualAfterKInterims) {
-  AdaStopOptions options;
-  options.n = 3;
-  options.K = 3;
-  options.alpha = 0.05;
+  AdaStopOptions options = Options(3, 3, 0.05);
   const std::vector<double> same = {1, 5, 2, 8, 3, 3, 7, 1, 4};
   const AdaStop test = RunAdaStop({same, same}, options);
   EXPECT_TRUE(test.done());
@@ -68,10 +64,7 @@ TEST(AdaStop, IdenticalAgentsAreEqualAfterKInterims) {
 }
 
 TEST(AdaStop, StopsEarlyWhenTheDifferenceIsClearAndAsksForMoreOtherwise) {
-  AdaStopOptions options;
-  options.n = 3;
-  options.K = 4;
-  options.alpha = 0.05;
+  AdaStopOptions options = Options(3, 4, 0.05);
   Rng rng(1);
   std::vector<double> good, bad, also_bad;
   for (int i = 0; i < 12; ++i) {
