@@ -9,7 +9,8 @@ preset=${1:-release}
 packages=(
   build-essential cmake ninja-build ccache git pkg-config clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev nlohmann-json3-dev libfmt-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev
+  libtorch-dev libopenblas0-pthread
   gnuplot-nox
 )
 missing=()

@@ -14,5 +14,7 @@ void AddVersionCommand(CLI::App& app);
 void AddStatsCommand(CLI::App& app);
 void AddReportCommand(CLI::App& app);
 void AddCompareCommand(CLI::App& app);
+void AddTrainCommand(CLI::App& app);
+void AddAgentsCommand(CLI::App& app);
 
 }  // namespace qlab::cli

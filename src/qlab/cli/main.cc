@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   CLI::App app{"qlab: scaling value-based deep RL, fast and reproducible", "qlab"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "show help for every subcommand");
+  qlab::cli::AddTrainCommand(app);
+  qlab::cli::AddAgentsCommand(app);
   qlab::cli::AddEnvsCommand(app);
   qlab::cli::AddRolloutCommand(app);
   qlab::cli::AddPlayCommand(app);

@@ -45,3 +45,5 @@ std::string FormatOperands(const A& a, const B& b) {
 #define QLAB_CHECK_LT(a, b) QLAB_CHECK_OP(a, <, b)
 #define QLAB_CHECK_LE(a, b) QLAB_CHECK_OP(a, <=, b)
 #define QLAB_CHECK_GE(a, b) QLAB_CHECK_OP(a, >=, b)
+#define QLAB_CHECK_GT(a, b) QLAB_CHECK_OP(a, >, b)
+#define QLAB_CHECK_NE(a, b) QLAB_CHECK_OP(a, !=, b)

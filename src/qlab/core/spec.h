@@ -29,6 +29,7 @@ struct EnvSpec {
   std::string version;         // behaviour version, e.g. "MinAtar 1.0.15", "CartPole-v1"
   std::vector<int> obs_shape;  // channels first: [C, H, W] for images, [D] for vectors
   DType obs_dtype = DType::kFloat32;
+  bool obs_binary = false;  // every element is 0 or 1: replay stores observations bit-packed
   std::vector<std::string> obs_labels;  // channel names (images) or component names (vectors)
   ActionSpace action_space;
   double reward_min = -std::numeric_limits<double>::infinity();

@@ -67,6 +67,7 @@ class MinAtar {
     spec.version = "MinAtar 1.0.15";
     spec.obs_shape = {Game::kChannels, kSize, kSize};
     spec.obs_dtype = DType::kUInt8;
+    spec.obs_binary = true;
     spec.obs_labels.assign(Game::kChannelNames.begin(), Game::kChannelNames.end());
     spec.action_space.kind = ActionSpace::Kind::kDiscrete;
     if (minimal_actions_) {

@@ -1,0 +1,82 @@
+// Agent: what the runner needs from a learner (DESIGN.md §1, §5). The runner owns the envs and
+// the run dir; an agent owns its networks, optimiser, replay and schedules, and decides when to
+// update from the env steps it observes. Agents register by name with their config keys.
+//
+//   runner: Act(obs) -> step envs -> Observe(obs, actions, next) -> ... -> TakeStats() per iteration
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "qlab/core/archive.h"
+#include "qlab/core/config.h"
+#include "qlab/core/rng.h"
+#include "qlab/core/spec.h"
+#include "qlab/core/vec_env.h"
+
+namespace qlab {
+
+enum class ActMode { kTrain, kEval };
+
+// Training statistics since the last TakeStats() (absent values stay empty, never made up).
+struct TrainStats {
+  int64_t updates = 0;  // in this window
+  std::optional<double> loss_mean, q_mean;
+  double epsilon = 0.0;  // exploration rate at the end of the window
+};
+
+// Thrown by an agent when the loss or Q-values stop being finite (the runner marks the run
+// `diverged` and keeps the last checkpoint).
+class DivergedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+
+  // Chooses one action per env from `obs` (N raw rows of spec.obs_dtype). Randomness comes only
+  // from `rng`, so a phase's actions are a function of the weights and that stream.
+  // `episode_start[i]` tells agents that keep per-env history (frame stacks) that row i begins an
+  // episode.
+  virtual void Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMode mode,
+                   Rng& rng, std::span<int32_t> actions) = 0;
+  // Training only: stores the step and runs the updates that became due.
+  virtual void Observe(const uint8_t* obs, std::span<const int32_t> actions,
+                       const StepBatch& next) = 0;
+  virtual TrainStats TakeStats() = 0;
+  virtual int64_t updates() const = 0;
+
+  // Everything needed to continue exactly: weights, optimiser, replay, RNG streams, counters.
+  virtual void Save(Archive& archive) const = 0;
+  virtual void Load(const Archive& archive) = 0;
+
+  virtual std::string Describe() const = 0;  // one line: network size, replay memory
+};
+
+struct AgentContext {
+  const Config* config = nullptr;
+  EnvSpec spec;
+  int num_envs = 1;       // training envs (replay keeps one ring per env)
+  int num_eval_envs = 1;  // for per-env history in evaluation
+  uint64_t seed = 0;
+};
+
+struct AgentEntry {
+  std::string name;
+  std::string description;  // one line, with the paper
+  std::function<void(ConfigSchema&)> add_keys;
+  std::function<std::unique_ptr<Agent>(const AgentContext&)> make;
+};
+
+const std::vector<AgentEntry>& Agents();
+const AgentEntry& FindAgent(const std::string& name);  // UserError with "did you mean"
+
+}  // namespace qlab

@@ -1,0 +1,320 @@
+#include "qlab/agents/dqn.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "qlab/agents/losses.h"
+#include "qlab/core/check.h"
+#include "qlab/core/errors.h"
+
+namespace qlab {
+
+void DqnOptions::AddKeys(ConfigSchema& schema) {
+  constexpr double kBig = 1e15;
+  schema.Float("agent.gamma", 0.99, "discount factor", {0.0, 1.0})
+      .Int("agent.n_step", 1, "n-step return horizon", {1, 100})
+      .Int("agent.batch_size", 32, "transitions per update", {1, 1 << 20})
+      .Bool("agent.double_q", false, "double Q-learning (van Hasselt et al. 2016)")
+      .String("agent.loss", "mse", "TD regression loss: mse or huber", {"mse", "huber"})
+      .String("agent.optimizer", "adam", "adam, rmsprop, adamw or sgd",
+              {"adam", "rmsprop", "adamw", "sgd"})
+      .Float("agent.lr", 2.5e-4, "learning rate", {0.0, 10.0})
+      .Float("agent.optimizer_eps", 3.125e-4, "epsilon of adam/adamw/rmsprop", {0.0, 10.0})
+      .Float("agent.rmsprop_alpha", 0.95, "rmsprop: squared-gradient decay", {0.0, 1.0})
+      .Bool("agent.rmsprop_centered", true, "rmsprop: centered (Graves 2013)")
+      .Float("agent.momentum", 0.0, "rmsprop/sgd momentum", {0.0, 1.0})
+      .Float("agent.weight_decay", 0.0, "adamw/sgd weight decay", {0.0, 10.0})
+      .Float("agent.max_grad_norm", 0.0, "clip the global gradient norm (0: off)", {0.0, kBig})
+      .Int("agent.target_update_period", 1000,
+           "env steps between target updates (0: after every update)", {0, kBig})
+      .Float("agent.tau", 1.0, "target update: 1 = hard copy, < 1 = Polyak averaging", {0.0, 1.0})
+      .Int("agent.update_period", 4, "env steps per update round", {1, kBig})
+      .Float("agent.updates_per_step", 1.0,
+             "updates per round (replay ratio = updates_per_step / update_period; fractional ok)",
+             {0.0, 1e4})
+      .Int("agent.min_replay_history", 1000, "env steps before the first update", {0, kBig})
+      .Float("agent.epsilon_start", 1.0, "exploration epsilon at the start", {0.0, 1.0})
+      .Float("agent.epsilon_end", 0.01, "exploration epsilon after the decay", {0.0, 1.0})
+      .Int("agent.epsilon_decay_steps", 250000, "env steps of the linear epsilon decay", {1, kBig})
+      .Int("agent.epsilon_decay_start", -1,
+           "env step where the decay starts (-1: min_replay_history)", {-1, kBig})
+      .Float("agent.epsilon_eval", 0.001, "epsilon in evaluation", {0.0, 1.0})
+      .Int("agent.frame_stack", 1, "observations stacked as channels", {1, 64});
+  schema.Int("replay.capacity", 100000, "transitions kept (all envs)", {1, 2e9})
+      .Bool("replay.prioritized", false, "proportional prioritized replay (Schaul et al. 2016)")
+      .Float("replay.alpha", 0.5, "priority exponent", {0.0, 10.0})
+      .Float("replay.beta_start", 0.4, "importance-sampling exponent at the start", {0.0, 1.0})
+      .Float("replay.beta_end", 1.0, "importance-sampling exponent after beta_steps", {0.0, 1.0})
+      .Int("replay.beta_steps", 0, "env steps of the linear beta anneal (0: constant)", {0, kBig})
+      .Float("replay.priority_eps", 1e-6, "added to |TD error| before the exponent", {0.0, 1.0});
+  NetworkOptions::AddKeys(schema);
+}
+
+DqnOptions DqnOptions::FromConfig(const Config& c) {
+  DqnOptions o;
+  o.gamma = c.GetFloat("agent.gamma");
+  o.n_step = static_cast<int>(c.GetInt("agent.n_step"));
+  o.batch_size = static_cast<int>(c.GetInt("agent.batch_size"));
+  o.double_q = c.GetBool("agent.double_q");
+  o.loss = c.GetString("agent.loss");
+  o.optimizer = c.GetString("agent.optimizer");
+  o.lr = c.GetFloat("agent.lr");
+  o.optimizer_eps = c.GetFloat("agent.optimizer_eps");
+  o.rmsprop_alpha = c.GetFloat("agent.rmsprop_alpha");
+  o.rmsprop_centered = c.GetBool("agent.rmsprop_centered");
+  o.momentum = c.GetFloat("agent.momentum");
+  o.weight_decay = c.GetFloat("agent.weight_decay");
+  o.max_grad_norm = c.GetFloat("agent.max_grad_norm");
+  o.target_update_period = c.GetInt("agent.target_update_period");
+  o.tau = c.GetFloat("agent.tau");
+  o.update_period = c.GetInt("agent.update_period");
+  o.updates_per_step = c.GetFloat("agent.updates_per_step");
+  o.min_replay_history = c.GetInt("agent.min_replay_history");
+  o.epsilon_start = c.GetFloat("agent.epsilon_start");
+  o.epsilon_end = c.GetFloat("agent.epsilon_end");
+  o.epsilon_decay_steps = c.GetInt("agent.epsilon_decay_steps");
+  o.epsilon_decay_start = c.GetInt("agent.epsilon_decay_start");
+  o.epsilon_eval = c.GetFloat("agent.epsilon_eval");
+  o.frame_stack = static_cast<int>(c.GetInt("agent.frame_stack"));
+  o.replay = {.capacity = c.GetInt("replay.capacity"),
+              .n_step = o.n_step,
+              .gamma = o.gamma,
+              .stack = o.frame_stack,
+              .prioritized = c.GetBool("replay.prioritized"),
+              .alpha = c.GetFloat("replay.alpha"),
+              .priority_eps = c.GetFloat("replay.priority_eps")};
+  o.beta_start = c.GetFloat("replay.beta_start");
+  o.beta_end = c.GetFloat("replay.beta_end");
+  o.beta_steps = c.GetInt("replay.beta_steps");
+  o.network = NetworkOptions::FromConfig(c);
+  return o;
+}
+
+namespace {
+
+std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const DqnOptions& o,
+                                                       std::vector<torch::Tensor> params) {
+  using namespace torch::optim;
+  if (o.optimizer == "adam")
+    return std::make_unique<Adam>(params, AdamOptions(o.lr).eps(o.optimizer_eps));
+  if (o.optimizer == "adamw")
+    return std::make_unique<AdamW>(
+        params, AdamWOptions(o.lr).eps(o.optimizer_eps).weight_decay(o.weight_decay));
+  if (o.optimizer == "rmsprop")
+    return std::make_unique<RMSprop>(params, RMSpropOptions(o.lr)
+                                                 .alpha(o.rmsprop_alpha)
+                                                 .eps(o.optimizer_eps)
+                                                 .centered(o.rmsprop_centered)
+                                                 .momentum(o.momentum));
+  QLAB_CHECK(o.optimizer == "sgd");
+  return std::make_unique<SGD>(
+      params, SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
+}
+
+std::string OptimizerBytes(const torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  std::ostringstream out;
+  archive.save_to(out);
+  return out.str();
+}
+
+}  // namespace
+
+Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
+    : options_(options),
+      spec_(context.spec),
+      num_actions_(context.spec.action_space.n),
+      replay_(context.spec, context.num_envs, options.replay),
+      replay_rng_(DeriveSeed(context.seed, StreamId("replay"))),
+      train_stacker_(context.spec, context.num_envs, options.frame_stack),
+      eval_stacker_(context.spec, context.num_eval_envs, options.frame_stack) {
+  if (!spec_.action_space.discrete())
+    throw UserError(fmt::format("agent dqn needs discrete actions; {} has a continuous box",
+                                spec_.id));
+  input_shape_.assign(spec_.obs_shape.begin(), spec_.obs_shape.end());
+  input_shape_[0] *= options.frame_stack;
+  // initial weights come from the run seed through torch's generator
+  torch::manual_seed(DeriveSeed(context.seed, StreamId("network")));
+  online_ = QNetwork(input_shape_, num_actions_, options.network);
+  target_ = QNetwork(input_shape_, num_actions_, options.network);
+  UpdateTarget(*target_, *online_, 1.0);
+  target_->eval();
+  for (auto& p : target_->parameters()) p.set_requires_grad(false);
+  optimizer_ = MakeOptimizer(options, online_->parameters());
+  batch_ = replay_.MakeBatch(options.batch_size);
+}
+
+std::string Dqn::Describe() const {
+  return fmt::format("dqn: {} parameters, replay {} transitions ({:.1f} MiB{})",
+                     online_->num_parameters(), replay_.capacity(),
+                     replay_.memory_bytes() / 1048576.0,
+                     options_.replay.prioritized ? ", prioritized" : "");
+}
+
+double Dqn::Epsilon() const {
+  const int64_t start = options_.epsilon_decay_start < 0 ? options_.min_replay_history
+                                                         : options_.epsilon_decay_start;
+  const double progress =
+      static_cast<double>(env_steps_ - start) / static_cast<double>(options_.epsilon_decay_steps);
+  const double remaining = std::clamp(1.0 - progress, 0.0, 1.0);
+  return options_.epsilon_end + (options_.epsilon_start - options_.epsilon_end) * remaining;
+}
+
+torch::Tensor Dqn::ObsTensor(AlignedVector<float>& data, int rows) {
+  std::vector<int64_t> shape = {rows};
+  shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
+  return torch::from_blob(data.data(), shape, torch::kFloat32);
+}
+
+void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMode mode, Rng& rng,
+              std::span<int32_t> actions) {
+  ObsStacker& stacker = mode == ActMode::kTrain ? train_stacker_ : eval_stacker_;
+  stacker.Push(obs, episode_start);
+  const int n = static_cast<int>(actions.size());
+  const double epsilon = mode == ActMode::kTrain ? Epsilon() : options_.epsilon_eval;
+  // one uniform per env, then the forward pass only if some env acts greedily
+  explore_.resize(n);
+  bool any_greedy = false;
+  for (int i = 0; i < n; ++i) {
+    explore_[i] = rng.Uniform() < epsilon;
+    any_greedy = any_greedy || !explore_[i];
+  }
+  torch::Tensor greedy;
+  if (any_greedy) {
+    torch::InferenceMode inference;
+    std::vector<int64_t> shape = {n};
+    shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
+    torch::Tensor input = torch::from_blob(stacker.data(), shape, torch::kFloat32);
+    greedy = online_->forward(input).argmax(/*dim=*/1).to(torch::kInt32);
+  }
+  for (int i = 0; i < n; ++i)
+    actions[i] = explore_[i] ? static_cast<int32_t>(rng.UniformInt(static_cast<uint32_t>(num_actions_)))
+                             : greedy.data_ptr<int32_t>()[i];
+}
+
+void Dqn::Observe(const uint8_t* obs, std::span<const int32_t> actions, const StepBatch& next) {
+  replay_.Add(obs, actions, next);
+  env_steps_ += next.num_envs;
+  if (env_steps_ < options_.min_replay_history) return;
+  const double ratio = options_.updates_per_step / static_cast<double>(options_.update_period);
+  const auto due = static_cast<int64_t>(
+      std::floor(static_cast<double>(env_steps_ - options_.min_replay_history) * ratio));
+  while (updates_ < due && replay_.num_sampleable() > 0) {
+    Update();
+    if (options_.target_update_period == 0) UpdateTarget(*target_, *online_, options_.tau);
+  }
+  if (options_.target_update_period > 0) {
+    const int64_t syncs = env_steps_ / options_.target_update_period;
+    if (syncs > target_syncs_) {
+      UpdateTarget(*target_, *online_, options_.tau);
+      target_syncs_ = syncs;
+    }
+  }
+}
+
+void Dqn::Update() {
+  double beta = options_.beta_start;
+  if (options_.beta_steps > 0)
+    beta += (options_.beta_end - options_.beta_start) *
+            std::min(1.0, static_cast<double>(env_steps_) / options_.beta_steps);
+  replay_.Sample(replay_rng_, beta, batch_);
+  const int b = batch_.size;
+  torch::Tensor obs = ObsTensor(batch_.obs, b);
+  torch::Tensor next_obs = ObsTensor(batch_.next_obs, b);
+  torch::Tensor action = torch::from_blob(batch_.action.data(), {b}, torch::kInt64);
+  torch::Tensor reward = torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32);
+  torch::Tensor discount = torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32);
+
+  // bootstrap from the frozen network
+  torch::Tensor target;
+  {
+    torch::NoGradGuard no_grad;
+    torch::Tensor next_online = options_.double_q ? online_->forward(next_obs) : torch::Tensor();
+    target = TdTarget(reward, discount,
+                      NextStateValue(target_->forward(next_obs), next_online, options_.double_q));
+  }
+  torch::Tensor q = online_->forward(obs).gather(/*dim=*/1, action.unsqueeze(1)).squeeze(1);
+  torch::Tensor elementwise = ElementwiseLoss(q, target, options_.loss);
+  torch::Tensor loss;
+  if (options_.replay.prioritized) {
+    loss = (torch::from_blob(batch_.weight.data(), {b}, torch::kFloat32) * elementwise).mean();
+  } else {
+    loss = elementwise.mean();
+  }
+  optimizer_->zero_grad();
+  loss.backward();
+  if (options_.max_grad_norm > 0.0)
+    torch::nn::utils::clip_grad_norm_(online_->parameters(), options_.max_grad_norm);
+  optimizer_->step();
+  ++updates_;
+
+  const double loss_value = loss.item<double>();
+  const double q_value = q.detach().mean().item<double>();
+  if (!std::isfinite(loss_value) || !std::isfinite(q_value))
+    throw DivergedError(fmt::format("{} at update {} (loss {}, mean Q {})",
+                                    std::isfinite(loss_value) ? "Q is not finite"
+                                                              : "loss is not finite",
+                                    updates_, loss_value, q_value));
+  loss_sum_ += loss_value;
+  q_sum_ += q_value;
+  ++window_updates_;
+  if (options_.replay.prioritized) {
+    torch::Tensor td_abs = (target - q.detach()).abs().contiguous();
+    replay_.UpdatePriorities(batch_.index, {td_abs.data_ptr<float>(), static_cast<size_t>(b)});
+  }
+}
+
+TrainStats Dqn::TakeStats() {
+  TrainStats stats;
+  stats.updates = window_updates_;
+  if (window_updates_ > 0) {
+    stats.loss_mean = loss_sum_ / window_updates_;
+    stats.q_mean = q_sum_ / window_updates_;
+  }
+  stats.epsilon = Epsilon();
+  window_updates_ = 0;
+  loss_sum_ = q_sum_ = 0.0;
+  return stats;
+}
+
+void Dqn::Save(Archive& archive) const {
+  archive.PutBytes("agent/online", ModuleBytes(*online_));
+  archive.PutBytes("agent/target", ModuleBytes(*target_));
+  archive.PutBytes("agent/optimizer", OptimizerBytes(*optimizer_));
+  archive.Put("agent/replay_rng", replay_rng_);
+  archive.Put("agent/env_steps", env_steps_);
+  archive.Put("agent/updates", updates_);
+  archive.Put("agent/target_syncs", target_syncs_);
+  archive.Put("agent/window_updates", window_updates_);
+  archive.Put("agent/loss_sum", loss_sum_);
+  archive.Put("agent/q_sum", q_sum_);
+  train_stacker_.Save(archive, "agent/train_frames");
+  replay_.Save(archive, "replay/");
+}
+
+void Dqn::Load(const Archive& archive) {
+  LoadModuleBytes(*online_, archive.GetBytes("agent/online"), "the online network");
+  LoadModuleBytes(*target_, archive.GetBytes("agent/target"), "the target network");
+  try {
+    torch::serialize::InputArchive in;
+    std::istringstream bytes(archive.GetBytes("agent/optimizer"));
+    in.load_from(bytes);
+    optimizer_->load(in);
+  } catch (const c10::Error& e) {
+    throw UserError("cannot load the optimiser state from the checkpoint (other optimizer?)");
+  }
+  replay_rng_ = archive.Get<Rng>("agent/replay_rng");
+  env_steps_ = archive.Get<int64_t>("agent/env_steps");
+  updates_ = archive.Get<int64_t>("agent/updates");
+  target_syncs_ = archive.Get<int64_t>("agent/target_syncs");
+  window_updates_ = archive.Get<int64_t>("agent/window_updates");
+  loss_sum_ = archive.Get<double>("agent/loss_sum");
+  q_sum_ = archive.Get<double>("agent/q_sum");
+  train_stacker_.Load(archive, "agent/train_frames");
+  replay_.Load(archive, "replay/");
+}
+
+}  // namespace qlab

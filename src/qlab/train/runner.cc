@@ -1,0 +1,456 @@
+#include "qlab/train/runner.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "qlab/agents/agent.h"
+#include "qlab/core/build_info.h"
+#include "qlab/core/check.h"
+#include "qlab/core/errors.h"
+#include "qlab/core/files.h"
+#include "qlab/core/machine.h"
+#include "qlab/core/thread_pool.h"
+#include "qlab/envs/builtin.h"
+#include "qlab/train/run_dir.h"
+
+namespace qlab {
+namespace {
+
+std::atomic<int> g_stop_signal{0};
+
+extern "C" void OnStopSignal(int signal) { g_stop_signal.store(signal); }
+
+using Clock = std::chrono::steady_clock;
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+nlohmann::json OrNull(const std::optional<double>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+// Mean and population std of episode returns (nullopt without episodes).
+std::pair<std::optional<double>, std::optional<double>> ReturnStats(
+    const std::vector<EpisodeRecord>& episodes) {
+  if (episodes.empty()) return {};
+  double sum = 0.0;
+  for (const auto& e : episodes) sum += e.ret;
+  const double mean = sum / episodes.size();
+  double squares = 0.0;
+  for (const auto& e : episodes) squares += (e.ret - mean) * (e.ret - mean);
+  return {mean, std::sqrt(squares / episodes.size())};
+}
+
+// Progress on stderr: a line rewritten in place on a terminal, plain lines every `interval`
+// seconds otherwise.
+class Progress {
+ public:
+  Progress(bool quiet, double interval)
+      : enabled_(!quiet), tty_(isatty(STDERR_FILENO)), interval_(tty_ ? 0.5 : interval) {}
+
+  template <class Describe>
+  void Update(Describe describe, bool force = false) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (!force && Seconds(last_, now) < interval_) return;
+    last_ = now;
+    const std::string line = describe();
+    if (tty_) {
+      std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    } else {
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    std::fflush(stderr);
+  }
+  void Finish() {
+    if (enabled_ && tty_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool enabled_, tty_;
+  double interval_;
+  Clock::time_point last_{};
+};
+
+std::string FormatDuration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const auto s = static_cast<int64_t>(seconds);
+  if (s >= 3600) return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
+  return fmt::format("{}m{:02d}s", s / 60, s % 60);
+}
+
+class Runner {
+ public:
+  Runner(const Config& config, const RunOptions& options)
+      : config_(config),
+        options_(options),
+        dir_(options.run_dir),
+        env_name_(MergeEnvParams(config.GetString("run.env"), config.GetString("run.env_params"))),
+        seed_(static_cast<uint64_t>(config.GetInt("run.seed"))),
+        iterations_(config.GetInt("run.iterations")),
+        training_steps_(config.GetInt("run.training_steps")),
+        num_envs_(static_cast<int>(config.GetInt("run.num_envs"))),
+        evaluate_(config.GetString("run.schedule") == "train_and_eval"),
+        progress_(options.quiet, config.GetFloat("run.progress_interval")) {
+    if (training_steps_ % num_envs_ != 0)
+      throw UserError(fmt::format(
+          "run.training_steps = {} must be a multiple of run.num_envs = {} (whole vector steps)",
+          training_steps_, num_envs_));
+    const int env_threads = static_cast<int>(config.GetInt("run.env_threads"));
+    if (env_threads > 1) pool_ = std::make_unique<ThreadPool>(env_threads);
+    torch::set_num_threads(static_cast<int>(config.GetInt("run.torch_threads")));
+    env_name_ = BuiltinEnvs().Canonicalize(env_name_);
+    env_ = BuiltinEnvs().Make(env_name_, {.num_envs = num_envs_,
+                                          .seed = seed_,
+                                          .stream = StreamId("env"),
+                                          .pool = pool_.get()});
+    current_ = env_->MakeBatch();
+    next_ = env_->MakeBatch();
+    actions_.assign(num_envs_, 0);
+    episode_start_.assign(num_envs_, 1);
+    act_rng_ = Rng(DeriveSeed(seed_, StreamId("act")));
+    AgentContext context{.config = &config,
+                         .spec = env_->spec(),
+                         .num_envs = num_envs_,
+                         .num_eval_envs = static_cast<int>(config.GetInt("eval.num_envs")),
+                         .seed = seed_};
+    agent_ = FindAgent(config.GetString("run.agent")).make(context);
+  }
+
+  RunResult Run() {
+    if (options_.resume) {
+      Resume();
+    } else {
+      Start();
+    }
+    dir_.WriteStatus("running");
+    if (!options_.quiet)
+      std::fprintf(stderr, "qlab train: %s on %s, seed %llu -> %s\n  %s\n",
+                   config_.GetString("run.agent").c_str(), env_name_.c_str(),
+                   static_cast<unsigned long long>(seed_), dir_.path().c_str(),
+                   agent_->Describe().c_str());
+    session_start_ = Clock::now();
+    session_start_steps_ = env_steps_;
+    try {
+      while (iteration_ < iterations_) {
+        if (!train_done_ && !TrainingPhase()) return Stop();
+        train_done_ = true;
+        std::vector<EpisodeRecord> eval;
+        if (evaluate_ && !EvaluationPhase(eval)) return Stop();
+        FinishIteration(eval);
+      }
+    } catch (const DivergedError& e) {
+      progress_.Finish();
+      const std::string message = fmt::format("{} (iteration {})", e.what(), iteration_);
+      dir_.WriteStatus("diverged: " + message);
+      return {RunOutcome::kDiverged, message};
+    }
+    progress_.Finish();
+    dir_.WriteStatus("done");
+    return {RunOutcome::kDone, fmt::format("done: {} iterations, {} env steps, {} updates",
+                                           iterations_, env_steps_, agent_->updates())};
+  }
+
+ private:
+  void Start() {
+    dir_.Create();
+    WriteFileAtomic(dir_.File("config.toml"), config_.ToToml());
+    WriteMeta();
+    env_->Reset(current_);
+  }
+
+  void WriteMeta() const {
+    std::string label = config_.GetString("run.label");
+    if (label.empty()) label = config_.GetString("run.agent");
+    const nlohmann::ordered_json meta = {
+        {"agent", config_.GetString("run.agent")},
+        {"label", label},
+        {"env", env_name_},
+        {"seed", seed_},
+        {"qlab_version", build::kVersion},
+        {"git_commit", build::kGitCommit},
+        {"libtorch", TORCH_VERSION},
+        {"compiler", fmt::format("{} {}", "gcc", __VERSION__)},
+        {"cpu", CpuModel()},
+        {"threads",
+         {{"env", config_.GetInt("run.env_threads")}, {"torch", config_.GetInt("run.torch_threads")}}},
+    };
+    WriteFileAtomic(dir_.File("meta.json"), meta.dump(2) + "\n");
+  }
+
+  // Loads the newest checkpoint that reads back (a damaged one is reported and skipped).
+  void Resume() {
+    const std::string status = dir_.ReadStatus();
+    if (status.empty())
+      throw UserError(fmt::format("'{}' is not a run dir (no status file)", dir_.path()));
+    if (status == "done" && iterations_ <= LastLoggedIteration() + 1)
+      throw UserError(fmt::format("run '{}' is already done (raise --iterations to extend it)",
+                                  dir_.path()));
+    const auto checkpoints = dir_.Checkpoints();
+    for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it) {
+      try {
+        Restore(Archive::Load(*it));
+        if (!options_.quiet) std::fprintf(stderr, "qlab train: resuming from %s\n", it->c_str());
+        dir_.TruncateLogs(iteration_);
+        return;
+      } catch (const UserError& e) {
+        std::fprintf(stderr, "qlab train: warning: skipping %s\n", e.what());
+      }
+    }
+    if (!checkpoints.empty())
+      throw UserError(fmt::format("no readable checkpoint in '{}/checkpoints'", dir_.path()));
+    // killed before the first checkpoint: start over in place
+    dir_.TruncateLogs(0);
+    env_->Reset(current_);
+  }
+
+  int64_t LastLoggedIteration() const {
+    int64_t last = -1;
+    std::istringstream in(ReadFile(dir_.File("metrics.jsonl")));
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto json = nlohmann::json::parse(line, nullptr, false);
+      if (!json.is_discarded()) last = std::max(last, json.value("iteration", int64_t{-1}));
+    }
+    return last;
+  }
+
+  void Checkpoint() {
+    Archive archive;
+    archive.Put("runner/iteration", iteration_);
+    archive.Put("runner/step_in_iteration", step_in_iteration_);
+    archive.Put("runner/train_done", static_cast<uint8_t>(train_done_));
+    archive.Put("runner/env_steps", env_steps_);
+    archive.Put("runner/wall_s", wall_s_ + Seconds(session_start_, Clock::now()));
+    archive.Put("runner/train_seconds", train_seconds_);
+    archive.Put("runner/act_rng", act_rng_);
+    archive.PutVector("runner/episodes", train_episodes_);
+    archive.PutVector("runner/obs", current_.obs);
+    archive.PutVector("runner/episode_start", episode_start_);
+    archive.PutBytes("runner/env", env_->SaveState());
+    archive.PutBytes("runner/env_name", env_name_);
+    agent_->Save(archive);
+    archive.Save(dir_.CheckpointPath(iteration_, step_in_iteration_));
+    dir_.PruneCheckpoints(static_cast<int>(config_.GetInt("run.checkpoint_keep")));
+  }
+
+  void Restore(const Archive& archive) {
+    if (archive.GetBytes("runner/env_name") != env_name_)
+      throw UserError("checkpoint is of env " + archive.GetBytes("runner/env_name"));
+    agent_->Load(archive);
+    iteration_ = archive.Get<int64_t>("runner/iteration");
+    step_in_iteration_ = archive.Get<int64_t>("runner/step_in_iteration");
+    train_done_ = archive.Get<uint8_t>("runner/train_done") != 0;
+    env_steps_ = archive.Get<int64_t>("runner/env_steps");
+    wall_s_ = archive.Get<double>("runner/wall_s");
+    train_seconds_ = archive.Get<double>("runner/train_seconds");
+    act_rng_ = archive.Get<Rng>("runner/act_rng");
+    const std::string& episodes = archive.GetBytes("runner/episodes");
+    train_episodes_.resize(episodes.size() / sizeof(EpisodeRecord));
+    archive.GetVector("runner/episodes", train_episodes_);
+    archive.GetVector("runner/obs", current_.obs);
+    archive.GetVector("runner/episode_start", episode_start_);
+    env_->LoadState(archive.GetBytes("runner/env"));
+  }
+
+  // Returns false when stopped by a signal (after a checkpoint).
+  bool TrainingPhase() {
+    auto phase_start = Clock::now();
+    while (step_in_iteration_ < training_steps_) {
+      if (g_stop_signal.load() != 0) {
+        train_seconds_ += Seconds(phase_start, Clock::now());
+        Checkpoint();
+        return false;
+      }
+      agent_->Act(current_.obs.data(), episode_start_, ActMode::kTrain, act_rng_, actions_);
+      env_->Step(actions_, next_);
+      agent_->Observe(current_.obs.data(), actions_, next_);
+      env_steps_ += num_envs_;
+      step_in_iteration_ += num_envs_;
+      for (int i = 0; i < num_envs_; ++i) {
+        episode_start_[i] = next_.done(i);
+        if (next_.done(i)) train_episodes_.push_back(Record(next_, i, env_steps_));
+      }
+      std::swap(current_, next_);
+      ShowProgress("train");
+    }
+    train_seconds_ += Seconds(phase_start, Clock::now());
+    return true;
+  }
+
+  static EpisodeRecord Record(const StepBatch& batch, int i, int64_t env_steps) {
+    return {.env_steps = env_steps,
+            .ret = batch.episode_return[i],
+            .env_index = i,
+            .length = batch.episode_length[i],
+            .terminated = batch.terminated[i],
+            .truncated = batch.truncated[i]};
+  }
+
+  // Evaluation envs and policy RNG derive from (seed, iteration): the phase is a pure function
+  // of the weights. Episodes are split into per-env quotas so short episodes are not favoured.
+  bool EvaluationPhase(std::vector<EpisodeRecord>& episodes) {
+    const int n = static_cast<int>(config_.GetInt("eval.num_envs"));
+    const int64_t target_episodes = config_.GetInt("eval.episodes");
+    const int64_t target_steps = config_.GetInt("eval.steps");
+    auto env = BuiltinEnvs().Make(env_name_, {.num_envs = n,
+                                              .seed = DeriveSeed(seed_, iteration_),
+                                              .stream = StreamId("eval_env"),
+                                              .pool = pool_.get()});
+    Rng rng(DeriveSeed(seed_, StreamId("eval_policy") + iteration_));
+    StepBatch current = env->MakeBatch(), next = env->MakeBatch();
+    env->Reset(current);
+    std::vector<uint8_t> start(n, 1);
+    std::vector<int32_t> actions(n, 0);
+    std::vector<int64_t> quota(n, 0), finished(n, 0);
+    for (int i = 0; i < n; ++i) quota[i] = target_episodes / n + (i < target_episodes % n ? 1 : 0);
+    int64_t steps = 0;
+    auto done = [&]() {
+      if (target_steps > 0) return steps >= target_steps;
+      for (int i = 0; i < n; ++i)
+        if (finished[i] < quota[i]) return false;
+      return true;
+    };
+    while (!done()) {
+      if (g_stop_signal.load() != 0) {
+        Checkpoint();  // training phase done; the evaluation reruns on resume
+        return false;
+      }
+      agent_->Act(current.obs.data(), start, ActMode::kEval, rng, actions);
+      env->Step(actions, next);
+      steps += n;
+      for (int i = 0; i < n; ++i) {
+        start[i] = next.done(i);
+        if (next.done(i) && (target_steps > 0 || finished[i] < quota[i])) {
+          ++finished[i];
+          episodes.push_back(Record(next, i, env_steps_));
+        }
+      }
+      std::swap(current, next);
+      ShowProgress("eval");
+    }
+    return true;
+  }
+
+  void FinishIteration(const std::vector<EpisodeRecord>& eval) {
+    const TrainStats stats = agent_->TakeStats();
+    const auto [train_mean, train_std] = ReturnStats(train_episodes_);
+    const auto [eval_mean, eval_std] = ReturnStats(eval);
+    (void)train_std;
+    const double wall = wall_s_ + Seconds(session_start_, Clock::now());
+    const auto frames = env_steps_ * env_->spec().frames_per_step;
+    nlohmann::ordered_json metrics = {
+        {"iteration", iteration_},
+        {"env_steps", env_steps_},
+        {"frames", frames},
+        {"updates", agent_->updates()},
+        {"wall_s", wall},
+        {"env_steps_per_s", train_seconds_ > 0 ? training_steps_ / train_seconds_ : 0.0},
+        {"updates_per_s", train_seconds_ > 0 ? stats.updates / train_seconds_ : 0.0},
+        {"train_episodes", train_episodes_.size()},
+        {"train_return_mean", OrNull(train_mean)},
+        {"eval_episodes", evaluate_ ? nlohmann::json(eval.size()) : nlohmann::json(nullptr)},
+        {"eval_return_mean", OrNull(eval_mean)},
+        {"eval_return_std", OrNull(eval_std)},
+        {"loss", OrNull(stats.loss_mean)},
+        {"q_mean", OrNull(stats.q_mean)},
+        {"epsilon", stats.epsilon},
+    };
+    dir_.AppendIteration(metrics, iteration_, train_episodes_, eval);
+    last_return_ = evaluate_ ? eval_mean : train_mean;
+    ++iteration_;
+    step_in_iteration_ = 0;
+    train_done_ = false;
+    train_seconds_ = 0.0;
+    train_episodes_.clear();
+    Checkpoint();
+    ShowProgress("done", /*force=*/true);
+  }
+
+  RunResult Stop() {
+    progress_.Finish();
+    const int signal = g_stop_signal.load();
+    const std::string message = fmt::format(
+        "stopped by {} at iteration {}, {} env steps; continue with: qlab train --resume {}",
+        signal == SIGTERM ? "SIGTERM" : "SIGINT", iteration_, env_steps_, dir_.path());
+    dir_.WriteStatus("stopped: " + message);
+    return {RunOutcome::kInterrupted, message};
+  }
+
+  void ShowProgress(const char* phase, bool force = false) {
+    progress_.Update(
+        [&] {
+          const double elapsed = Seconds(session_start_, Clock::now());
+          const double rate = (env_steps_ - session_start_steps_) / std::max(elapsed, 1e-9);
+          const double left = static_cast<double>(iterations_ * training_steps_ - env_steps_);
+          return fmt::format(
+              "iter {}/{} {:5s} | {} env steps | {:.0f} steps/s | {} updates | ETA {} | return {}",
+              std::min(iteration_ + 1, iterations_), iterations_, phase, env_steps_, rate,
+              agent_->updates(), FormatDuration(left / std::max(rate, 1e-9)),
+              last_return_ ? fmt::format("{:.2f}", *last_return_) : "-");
+        },
+        force);
+  }
+
+  const Config& config_;
+  RunOptions options_;
+  RunDir dir_;
+  std::string env_name_;
+  uint64_t seed_;
+  int64_t iterations_, training_steps_;
+  int num_envs_;
+  bool evaluate_;
+  Progress progress_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<AnyVecEnv> env_;
+  std::unique_ptr<Agent> agent_;
+  StepBatch current_, next_;
+  std::vector<int32_t> actions_;
+  std::vector<uint8_t> episode_start_;
+  Rng act_rng_;
+
+  int64_t iteration_ = 0, step_in_iteration_ = 0, env_steps_ = 0;
+  bool train_done_ = false;
+  double wall_s_ = 0.0, train_seconds_ = 0.0;
+  std::vector<EpisodeRecord> train_episodes_;
+  std::optional<double> last_return_;
+  Clock::time_point session_start_ = Clock::now();
+  int64_t session_start_steps_ = 0;
+};
+
+}  // namespace
+
+int RunResult::exit_code() const {
+  switch (outcome) {
+    case RunOutcome::kDone:
+      return 0;
+    case RunOutcome::kDiverged:
+      return 3;
+    case RunOutcome::kInterrupted:
+      return 130;
+  }
+  return 1;
+}
+
+void InstallStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+RunResult RunTraining(const Config& config, const RunOptions& options) {
+  g_stop_signal.store(0);
+  Runner runner(config, options);
+  return runner.Run();
+}
+
+}  // namespace qlab
