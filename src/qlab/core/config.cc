@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -274,15 +275,18 @@ std::string ConfigValueText(const ConfigValue& value) {
 }
 
 std::string Config::ToToml() const {
+  // sections in order of first appearance, each with all its keys (TOML cannot reopen a table)
+  std::vector<std::string> sections;
+  for (const auto& key : schema_->keys())
+    if (std::find(sections.begin(), sections.end(), Section(key.name)) == sections.end())
+      sections.push_back(Section(key.name));
   std::string out;
-  std::string section;
-  for (const auto& key : schema_->keys()) {
-    if (Section(key.name) != section) {
-      section = Section(key.name);
-      out += fmt::format("{}[{}]\n", out.empty() ? "" : "\n", section);
-    }
-    out += fmt::format("# {}\n{} = {}\n", key.doc, key.name.substr(section.size() + 1),
-                       ConfigValueText(values_.at(key.name)));
+  for (const auto& section : sections) {
+    out += fmt::format("{}[{}]\n", out.empty() ? "" : "\n", section);
+    for (const auto& key : schema_->keys())
+      if (Section(key.name) == section)
+        out += fmt::format("# {}\n{} = {}\n", key.doc, key.name.substr(section.size() + 1),
+                           ConfigValueText(values_.at(key.name)));
   }
   return out;
 }
