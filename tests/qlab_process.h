@@ -19,11 +19,13 @@ struct Result {
   std::string out, err;
 };
 
-inline Result RunQlab(const std::string& args) {
+// `env` is a prefix of shell variable assignments ("QLAB_TEST_HOOK=kill@step=5"); a process that
+// dies by a signal reports code -1.
+inline Result RunQlab(const std::string& args, const std::string& env = "") {
   const auto dir = std::filesystem::temp_directory_path();
   const std::string err_path = (dir / ("qlab_cli_test_err_" + std::to_string(getpid()))).string();
   const std::string command =
-      std::string(QLAB_BINARY) + " " + args + " 2>" + err_path + " </dev/null";
+      env + " " + std::string(QLAB_BINARY) + " " + args + " 2>" + err_path + " </dev/null";
   Result result;
   FILE* pipe = popen(command.c_str(), "r");
   std::array<char, 4096> buffer;

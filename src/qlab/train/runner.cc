@@ -27,6 +27,32 @@ std::atomic<int> g_stop_signal{0};
 
 extern "C" void OnStopSignal(int signal) { g_stop_signal.store(signal); }
 
+// Test hook (tests/train_cli_test.cc): QLAB_TEST_HOOK="kill@step=N" | "kill@logged=I" |
+// "kill@eval=I" | "sigint@step=N" | "sigint@eval=I" sends SIGKILL/SIGINT to this process when
+// the training env steps reach N, right after iteration I's logs are appended (before its
+// checkpoint), or inside iteration I's evaluation, so resume is tested at exact, awkward moments.
+struct TestHook {
+  std::string action, where;
+  int64_t at = -1;
+  static TestHook FromEnv() {
+    TestHook hook;
+    const char* text = std::getenv("QLAB_TEST_HOOK");
+    if (text == nullptr) return hook;
+    const std::string spec(text);
+    const size_t a = spec.find('@'), e = spec.find('=');
+    if (a == std::string::npos || e == std::string::npos || e < a)
+      throw UserError("QLAB_TEST_HOOK must look like kill@step=N");
+    hook.action = spec.substr(0, a);
+    hook.where = spec.substr(a + 1, e - a - 1);
+    hook.at = std::stoll(spec.substr(e + 1));
+    return hook;
+  }
+  void Fire(const char* where, int64_t value) const {
+    if (at < 0 || where != this->where || value != at) return;
+    std::raise(action == "kill" ? SIGKILL : SIGINT);
+  }
+};
+
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -98,7 +124,8 @@ class Runner {
         training_steps_(config.GetInt("run.training_steps")),
         num_envs_(static_cast<int>(config.GetInt("run.num_envs"))),
         evaluate_(config.GetString("run.schedule") == "train_and_eval"),
-        progress_(options.quiet, config.GetFloat("run.progress_interval")) {
+        progress_(options.quiet, config.GetFloat("run.progress_interval")),
+        hook_(TestHook::FromEnv()) {
     if (training_steps_ % num_envs_ != 0)
       throw UserError(fmt::format(
           "run.training_steps = {} must be a multiple of run.num_envs = {} (whole vector steps)",
@@ -280,6 +307,7 @@ class Runner {
       }
       std::swap(current_, next_);
       ShowProgress("train");
+      hook_.Fire("step", env_steps_);
     }
     train_seconds_ += Seconds(phase_start, Clock::now());
     return true;
@@ -335,6 +363,7 @@ class Runner {
       }
       std::swap(current, next);
       ShowProgress("eval");
+      if (steps == n) hook_.Fire("eval", iteration_);
     }
     return true;
   }
@@ -364,6 +393,7 @@ class Runner {
         {"epsilon", stats.epsilon},
     };
     dir_.AppendIteration(metrics, iteration_, train_episodes_, eval);
+    hook_.Fire("logged", iteration_);
     last_return_ = evaluate_ ? eval_mean : train_mean;
     ++iteration_;
     step_in_iteration_ = 0;
@@ -408,6 +438,7 @@ class Runner {
   int num_envs_;
   bool evaluate_;
   Progress progress_;
+  TestHook hook_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<AnyVecEnv> env_;
   std::unique_ptr<Agent> agent_;

@@ -1,0 +1,251 @@
+// End-to-end tests of `qlab train`: the run dir contract (docs/run_dir.md), exact resume after a
+// kill -9 (exit code 137 through the shell) or SIGINT at awkward moments, divergence, bad input, and CartPole solved by the CleanRL
+// preset.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "qlab/core/archive.h"
+#include "qlab_process.h"
+
+namespace qlab {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RunQlab;
+
+std::string TempDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("qlab_train_test_" + std::to_string(getpid())) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir.parent_path());
+  return dir.string();
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// metrics.jsonl without the wall-clock fields, which no two runs share
+std::string Metrics(const std::string& dir) {
+  std::istringstream in(Slurp(dir + "/metrics.jsonl"));
+  std::string out, line;
+  while (std::getline(in, line)) {
+    auto json = nlohmann::json::parse(line);
+    for (const char* key : {"wall_s", "env_steps_per_s", "updates_per_s"}) json.erase(key);
+    out += json.dump() + "\n";
+  }
+  return out;
+}
+
+std::string LastCheckpoint(const std::string& dir) {
+  std::vector<std::string> paths;
+  for (const auto& f : fs::directory_iterator(dir + "/checkpoints")) paths.push_back(f.path());
+  std::sort(paths.begin(), paths.end());
+  return paths.empty() ? "" : paths.back();
+}
+
+// Small but complete: MinAtar images, 2 envs, updates, target syncs, evaluation phases.
+const std::string kSmallRun =
+    "train --env minatar/breakout --config dqn/dopamine_minatar --iterations 3 "
+    "--steps-per-iteration 600 --num-envs 2 --seed 7 --quiet --set run.schedule=train_and_eval "
+    "--set eval.episodes=2 --set agent.min_replay_history=200 --set agent.epsilon_decay_steps=800 "
+    "--set agent.target_update_period=100 --set replay.capacity=4000 --set replay.prioritized=true";
+
+class Resume : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    reference_ = new std::string(TempDir("reference"));
+    const auto r = RunQlab(kSmallRun + " --out " + *reference_);
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  static void TearDownTestSuite() { delete reference_; }
+
+  // Interrupts a run with `hook`, resumes it, and expects everything equal to the reference.
+  void InterruptAndResume(const std::string& hook, int expected_code) {
+    const std::string dir = TempDir(hook);
+    const auto first = RunQlab(kSmallRun + " --out " + dir, "QLAB_TEST_HOOK=" + hook);
+    ASSERT_EQ(first.code, expected_code) << first.err;
+    const auto resumed = RunQlab("train --quiet --resume " + dir);
+    ASSERT_EQ(resumed.code, 0) << resumed.err;
+    EXPECT_EQ(Slurp(dir + "/status"), "done\n");
+    EXPECT_EQ(Metrics(dir), Metrics(*reference_));
+    EXPECT_EQ(Slurp(dir + "/episodes.csv"), Slurp(*reference_ + "/episodes.csv"));
+    EXPECT_EQ(Slurp(dir + "/config.toml"), Slurp(*reference_ + "/config.toml"));
+    // weights, replay and RNGs bit for bit. Two blobs are not comparable byte for byte: libtorch
+    // keys the optimiser state by tensor addresses, and env states carry struct padding; their
+    // content shows in the weights of later updates and in identical episodes.csv/metrics.
+    const Archive a = Archive::Load(LastCheckpoint(dir));
+    const Archive b = Archive::Load(LastCheckpoint(*reference_));
+    for (const char* name : {"agent/online", "agent/target", "replay/obs", "replay/priorities",
+                             "replay/flags", "agent/replay_rng", "runner/act_rng", "runner/obs",
+                             "agent/updates"})
+      EXPECT_TRUE(a.GetBytes(name) == b.GetBytes(name)) << name << " differs";
+  }
+  static std::string* reference_;
+};
+std::string* Resume::reference_ = nullptr;
+
+TEST_F(Resume, WritesTheRunDirContract) {
+  const std::string& dir = *reference_;
+  for (const char* file : {"config.toml", "meta.json", "metrics.jsonl", "episodes.csv", "status"})
+    EXPECT_TRUE(fs::exists(dir + "/" + file)) << file;
+  const auto meta = nlohmann::json::parse(Slurp(dir + "/meta.json"));
+  EXPECT_EQ(meta["agent"], "dqn");
+  EXPECT_EQ(meta["seed"], 7);
+  EXPECT_EQ(meta["env"], "minatar/breakout(actions=full,max_steps=0,ramping=true,sticky=0.1)");
+  std::istringstream lines(Slurp(dir + "/metrics.jsonl"));
+  std::string line;
+  int iteration = 0;
+  while (std::getline(lines, line)) {
+    const auto m = nlohmann::json::parse(line);
+    for (const char* key : {"iteration", "env_steps", "frames", "updates", "wall_s",
+                            "env_steps_per_s", "updates_per_s", "train_episodes",
+                            "train_return_mean", "eval_episodes", "eval_return_mean",
+                            "eval_return_std", "loss", "q_mean", "epsilon"})
+      EXPECT_TRUE(m.contains(key)) << key;
+    EXPECT_EQ(m["iteration"], iteration);
+    EXPECT_EQ(m["env_steps"], 600 * (iteration + 1));
+    EXPECT_EQ(m["eval_episodes"], 2);
+    // (600 * (i + 1) - 200 warm-up) / 4 updates
+    EXPECT_EQ(m["updates"], (600 * (iteration + 1) - 200) / 4);
+    ++iteration;
+  }
+  EXPECT_EQ(iteration, 3);
+  EXPECT_EQ(Slurp(dir + "/status"), "done\n");
+  // the config written is complete and reruns the same numbers
+  const std::string rerun = TempDir("rerun");
+  const auto r = RunQlab("train --quiet --config " + dir + "/config.toml --out " + rerun);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Metrics(rerun), Metrics(dir));
+  // the report reads it
+  const std::string html = TempDir("report.html");
+  const auto report = RunQlab("report " + dir + " --output " + html + " --reps 200 --curve-reps 100");
+  EXPECT_EQ(report.code, 0) << report.err;
+  EXPECT_NE(Slurp(html).find("minatar/breakout"), std::string::npos);
+}
+
+TEST_F(Resume, AfterKillMidTraining) { InterruptAndResume("kill@step=700", 137); }
+TEST_F(Resume, AfterKillBeforeTheFirstCheckpoint) { InterruptAndResume("kill@step=50", 137); }
+TEST_F(Resume, AfterKillBetweenLogsAndCheckpoint) { InterruptAndResume("kill@logged=1", 137); }
+TEST_F(Resume, AfterKillDuringEvaluation) { InterruptAndResume("kill@eval=2", 137); }
+TEST_F(Resume, AfterSigintMidTraining) { InterruptAndResume("sigint@step=1000", 130); }
+TEST_F(Resume, AfterSigintDuringEvaluation) { InterruptAndResume("sigint@eval=0", 130); }
+
+TEST_F(Resume, SkipsACorruptCheckpointAndRefusesWhenNoneIsReadable) {
+  const std::string dir = TempDir("corrupt");
+  ASSERT_EQ(RunQlab(kSmallRun + " --out " + dir, "QLAB_TEST_HOOK=kill@step=1300").code, 137);
+  {
+    std::fstream f(LastCheckpoint(dir), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x7f');
+  }
+  const auto resumed = RunQlab("train --quiet --resume " + dir);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("skipping corrupt checkpoint"), std::string::npos) << resumed.err;
+  EXPECT_EQ(Metrics(dir), Metrics(*reference_));
+
+  const std::string broken = TempDir("all_corrupt");
+  ASSERT_EQ(RunQlab(kSmallRun + " --out " + broken, "QLAB_TEST_HOOK=kill@step=1300").code, 137);
+  for (const auto& f : fs::directory_iterator(broken + "/checkpoints"))
+    std::ofstream(f.path(), std::ios::trunc) << "garbage";
+  const auto refused = RunQlab("train --quiet --resume " + broken);
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("no readable checkpoint"), std::string::npos) << refused.err;
+}
+
+TEST(Train, DivergenceStopsTheRunWithStatusDiverged) {
+  const std::string dir = TempDir("diverge");
+  const auto r = RunQlab(
+      "train --env probe/constant --quiet --iterations 3 --steps-per-iteration 200 --out " + dir +
+      " --set agent.lr=10 --set agent.optimizer=sgd --set agent.min_replay_history=10 "
+      "--set agent.update_period=1");
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("diverged: loss is not finite"), std::string::npos) << r.err;
+  EXPECT_EQ(Slurp(dir + "/status").rfind("diverged: ", 0), 0u) << Slurp(dir + "/status");
+}
+
+TEST(Train, BadInputIsOneClearLine) {
+  const std::string dir = TempDir("bad");
+  struct Case {
+    std::string args, message;
+  };
+  const std::string bad_toml = TempDir("bad.toml");
+  std::ofstream(bad_toml) << "[agent]\nbatch_size = \"big\"\n";
+  const std::vector<Case> cases = {
+      {"train --env minatar/breakout --set agent.gama=0.9",
+       "--set: unknown key 'agent.gama'; did you mean 'agent.gamma'"},
+      {"train --env minatar/breakout --set agent.gamma=2",
+       "--set: key 'agent.gamma' = 2 is out of range [0, 1]"},
+      {"train --env minatar/breakout --config " + bad_toml,
+       bad_toml + ": key 'agent.batch_size' must be an integer"},
+      {"train --env minatar/breakout --config dqn/nope", "config 'dqn/nope' is neither a file"},
+      {"train --agent dqm --env minatar/breakout", "unknown agent 'dqm'; did you mean 'dqn'?"},
+      {"train --env minatar/brekout --out " + dir, "unknown env 'minatar/brekout'"},
+      {"train --set agent.gamma=0.9", "no env: give --env NAME"},
+      {"train --env classic/cartpole --num-envs 3 --steps-per-iteration 100 --out " + dir,
+       "run.training_steps = 100 must be a multiple of run.num_envs = 3"},
+      {"train --resume " + TempDir("missing"), "cannot read config file"},
+      {"train --resume " + dir + " --seed 3", "--resume continues a run with its own config.toml"},
+      {"agents dqnn", "unknown agent 'dqnn'"},
+  };
+  for (const auto& c : cases) {
+    const auto r = RunQlab(c.args);
+    EXPECT_EQ(r.code, 2) << c.args << "\n" << r.err;
+    EXPECT_EQ(testing::Lines(r.err), 1) << c.args << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << "\n" << r.err;
+  }
+  // an existing run is never overwritten
+  ASSERT_EQ(RunQlab("train --env probe/constant --quiet --iterations 1 --steps-per-iteration 20 "
+                    "--out " + dir).code, 0);
+  const std::string metrics = Slurp(dir + "/metrics.jsonl");
+  const auto again = RunQlab("train --env probe/constant --quiet --out " + dir);
+  EXPECT_EQ(again.code, 2);
+  EXPECT_NE(again.err.find("exists and is not empty"), std::string::npos) << again.err;
+  EXPECT_EQ(Slurp(dir + "/metrics.jsonl"), metrics);
+  const auto done = RunQlab("train --quiet --resume " + dir);
+  EXPECT_EQ(done.code, 2);
+  EXPECT_NE(done.err.find("already done"), std::string::npos) << done.err;
+  // --iterations extends a finished run
+  EXPECT_EQ(RunQlab("train --quiet --resume " + dir + " --iterations 2").code, 0);
+  EXPECT_EQ(testing::Lines(Slurp(dir + "/metrics.jsonl")), 2);
+}
+
+TEST(Train, AgentsListsKeysAndPresets) {
+  const auto r = RunQlab("agents --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto list = nlohmann::json::parse(r.out);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["agent"], "dqn");
+  std::vector<std::string> presets;
+  for (const auto& p : list[0]["presets"]) presets.push_back(p["name"]);
+  EXPECT_EQ(presets, (std::vector<std::string>{"dqn/cleanrl_classic", "dqn/dopamine_minatar",
+                                               "dqn/minatar_paper"}));
+  bool documented = true;
+  for (const auto& k : list[0]["keys"]) documented = documented && !k["doc"].get<std::string>().empty();
+  EXPECT_TRUE(documented);
+  EXPECT_GT(list[0]["keys"].size(), 40u);
+}
+
+// CartPole-v1 solved (mean evaluation return >= 475) by the CleanRL preset with seed 0, within
+// 300k env steps (30 iterations of the preset's 10k).
+TEST(TrainLearning, CleanRlPresetSolvesCartPole) {
+  const std::string dir = TempDir("cartpole");
+  const auto r = RunQlab("train --config dqn/cleanrl_classic --env classic/cartpole --seed 0 "
+                         "--iterations 30 --quiet --out " + dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(Slurp(dir + "/metrics.jsonl"));
+  std::string line, last;
+  while (std::getline(lines, line)) last = line;
+  const auto m = nlohmann::json::parse(last);
+  EXPECT_EQ(m["env_steps"], 300000);
+  EXPECT_GE(m["eval_return_mean"].get<double>(), 475.0) << last;
+}
+
+}  // namespace
+}  // namespace qlab
