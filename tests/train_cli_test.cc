@@ -1,6 +1,6 @@
 // End-to-end tests of `qlab train`: the run dir contract (docs/run_dir.md), exact resume after a
-// kill -9 (exit code 137 through the shell) or SIGINT at awkward moments, divergence, bad input, and CartPole solved by the CleanRL
-// preset.
+// kill -9 (exit code 137 through the shell) or SIGINT at awkward moments, divergence, bad input,
+// and CartPole solved by the CleanRL preset.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 using testing::RunQlab;
 
 std::string TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("qlab_train_test_" + std::to_string(getpid())) / name;
+  const fs::path dir =
+      fs::temp_directory_path() / ("qlab_train_test_" + std::to_string(getpid())) / name;
   fs::remove_all(dir);
   fs::create_directories(dir.parent_path());
   return dir.string();
@@ -82,9 +83,9 @@ class Resume : public ::testing::Test {
     // content shows in the weights of later updates and in identical episodes.csv/metrics.
     const Archive a = Archive::Load(LastCheckpoint(dir));
     const Archive b = Archive::Load(LastCheckpoint(*reference_));
-    for (const char* name : {"agent/online", "agent/target", "replay/obs", "replay/priorities",
-                             "replay/flags", "agent/replay_rng", "runner/act_rng", "runner/obs",
-                             "agent/updates"})
+    for (const char* name :
+         {"agent/online", "agent/target", "replay/obs", "replay/priorities", "replay/flags",
+          "agent/replay_rng", "runner/act_rng", "runner/obs", "agent/updates"})
       EXPECT_TRUE(a.GetBytes(name) == b.GetBytes(name)) << name << " differs";
   }
   static std::string* reference_;
@@ -104,10 +105,10 @@ TEST_F(Resume, WritesTheRunDirContract) {
   int iteration = 0;
   while (std::getline(lines, line)) {
     const auto m = nlohmann::json::parse(line);
-    for (const char* key : {"iteration", "env_steps", "frames", "updates", "wall_s",
-                            "env_steps_per_s", "updates_per_s", "train_episodes",
-                            "train_return_mean", "eval_episodes", "eval_return_mean",
-                            "eval_return_std", "loss", "q_mean", "epsilon"})
+    for (const char* key :
+         {"iteration", "env_steps", "frames", "updates", "wall_s", "env_steps_per_s",
+          "updates_per_s", "train_episodes", "train_return_mean", "eval_episodes",
+          "eval_return_mean", "eval_return_std", "loss", "q_mean", "epsilon"})
       EXPECT_TRUE(m.contains(key)) << key;
     EXPECT_EQ(m["iteration"], iteration);
     EXPECT_EQ(m["env_steps"], 600 * (iteration + 1));
@@ -125,7 +126,8 @@ TEST_F(Resume, WritesTheRunDirContract) {
   EXPECT_EQ(Metrics(rerun), Metrics(dir));
   // the report reads it
   const std::string html = TempDir("report.html");
-  const auto report = RunQlab("report " + dir + " --output " + html + " --reps 200 --curve-reps 100");
+  const auto report =
+      RunQlab("report " + dir + " --output " + html + " --reps 200 --curve-reps 100");
   EXPECT_EQ(report.code, 0) << report.err;
   EXPECT_NE(Slurp(html).find("minatar/breakout"), std::string::npos);
 }
@@ -202,7 +204,10 @@ TEST(Train, BadInputIsOneClearLine) {
   }
   // an existing run is never overwritten
   ASSERT_EQ(RunQlab("train --env probe/constant --quiet --iterations 1 --steps-per-iteration 20 "
-                    "--out " + dir).code, 0);
+                    "--out " +
+                    dir)
+                .code,
+            0);
   const std::string metrics = Slurp(dir + "/metrics.jsonl");
   const auto again = RunQlab("train --env probe/constant --quiet --out " + dir);
   EXPECT_EQ(again.code, 2);
@@ -227,7 +232,8 @@ TEST(Train, AgentsListsKeysAndPresets) {
   EXPECT_EQ(presets, (std::vector<std::string>{"dqn/cleanrl_classic", "dqn/dopamine_minatar",
                                                "dqn/minatar_paper"}));
   bool documented = true;
-  for (const auto& k : list[0]["keys"]) documented = documented && !k["doc"].get<std::string>().empty();
+  for (const auto& k : list[0]["keys"])
+    documented = documented && !k["doc"].get<std::string>().empty();
   EXPECT_TRUE(documented);
   EXPECT_GT(list[0]["keys"].size(), 40u);
 }
@@ -236,8 +242,10 @@ TEST(Train, AgentsListsKeysAndPresets) {
 // 300k env steps (30 iterations of the preset's 10k).
 TEST(TrainLearning, CleanRlPresetSolvesCartPole) {
   const std::string dir = TempDir("cartpole");
-  const auto r = RunQlab("train --config dqn/cleanrl_classic --env classic/cartpole --seed 0 "
-                         "--iterations 30 --quiet --out " + dir);
+  const auto r = RunQlab(
+      "train --config dqn/cleanrl_classic --env classic/cartpole --seed 0 "
+      "--iterations 30 --quiet --out " +
+      dir);
   ASSERT_EQ(r.code, 0) << r.err;
   std::istringstream lines(Slurp(dir + "/metrics.jsonl"));
   std::string line, last;

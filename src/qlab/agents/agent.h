@@ -2,7 +2,8 @@
 // the run dir; an agent owns its networks, optimiser, replay and schedules, and decides when to
 // update from the env steps it observes. Agents register by name with their config keys.
 //
-//   runner: Act(obs) -> step envs -> Observe(obs, actions, next) -> ... -> TakeStats() per iteration
+//   runner: Act(obs) -> step envs -> Observe(obs, actions, next) -> ... -> TakeStats() per
+//   iteration
 #pragma once
 
 #include <cstdint>

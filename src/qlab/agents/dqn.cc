@@ -109,8 +109,8 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const DqnOptions& o,
                                                  .centered(o.rmsprop_centered)
                                                  .momentum(o.momentum));
   QLAB_CHECK(o.optimizer == "sgd");
-  return std::make_unique<SGD>(
-      params, SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
+  return std::make_unique<SGD>(params,
+                               SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
 }
 
 std::string OptimizerBytes(const torch::optim::Optimizer& optimizer) {
@@ -132,8 +132,8 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
       train_stacker_(context.spec, context.num_envs, options.frame_stack),
       eval_stacker_(context.spec, context.num_eval_envs, options.frame_stack) {
   if (!spec_.action_space.discrete())
-    throw UserError(fmt::format("agent dqn needs discrete actions; {} has a continuous box",
-                                spec_.id));
+    throw UserError(
+        fmt::format("agent dqn needs discrete actions; {} has a continuous box", spec_.id));
   input_shape_.assign(spec_.obs_shape.begin(), spec_.obs_shape.end());
   input_shape_[0] *= options.frame_stack;
   // initial weights come from the run seed through torch's generator
@@ -155,8 +155,8 @@ std::string Dqn::Describe() const {
 }
 
 double Dqn::Epsilon() const {
-  const int64_t start = options_.epsilon_decay_start < 0 ? options_.min_replay_history
-                                                         : options_.epsilon_decay_start;
+  const int64_t start =
+      options_.epsilon_decay_start < 0 ? options_.min_replay_history : options_.epsilon_decay_start;
   const double progress =
       static_cast<double>(env_steps_ - start) / static_cast<double>(options_.epsilon_decay_steps);
   const double remaining = std::clamp(1.0 - progress, 0.0, 1.0);
@@ -191,8 +191,9 @@ void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMod
     greedy = online_->forward(input).argmax(/*dim=*/1).to(torch::kInt32);
   }
   for (int i = 0; i < n; ++i)
-    actions[i] = explore_[i] ? static_cast<int32_t>(rng.UniformInt(static_cast<uint32_t>(num_actions_)))
-                             : greedy.data_ptr<int32_t>()[i];
+    actions[i] = explore_[i]
+                     ? static_cast<int32_t>(rng.UniformInt(static_cast<uint32_t>(num_actions_)))
+                     : greedy.data_ptr<int32_t>()[i];
 }
 
 void Dqn::Observe(const uint8_t* obs, std::span<const int32_t> actions, const StepBatch& next) {
@@ -254,10 +255,10 @@ void Dqn::Update() {
   const double loss_value = loss.item<double>();
   const double q_value = q.detach().mean().item<double>();
   if (!std::isfinite(loss_value) || !std::isfinite(q_value))
-    throw DivergedError(fmt::format("{} at update {} (loss {}, mean Q {})",
-                                    std::isfinite(loss_value) ? "Q is not finite"
-                                                              : "loss is not finite",
-                                    updates_, loss_value, q_value));
+    throw DivergedError(
+        fmt::format("{} at update {} (loss {}, mean Q {})",
+                    std::isfinite(loss_value) ? "Q is not finite" : "loss is not finite", updates_,
+                    loss_value, q_value));
   loss_sum_ += loss_value;
   q_sum_ += q_value;
   ++window_updates_;

@@ -29,8 +29,11 @@ Trained Train(const std::string& env_name, const std::vector<std::string>& sets,
     t.config->Set(s);
   for (const auto& s : sets) t.config->Set(s);
   auto env = BuiltinEnvs().Make(env_name, {.num_envs = num_envs, .seed = 1});
-  AgentContext context{.config = t.config.get(), .spec = env->spec(), .num_envs = num_envs,
-                       .num_eval_envs = 1, .seed = 1};
+  AgentContext context{.config = t.config.get(),
+                       .spec = env->spec(),
+                       .num_envs = num_envs,
+                       .num_eval_envs = 1,
+                       .seed = 1};
   t.agent = std::make_unique<Dqn>(context, DqnOptions::FromConfig(*t.config));
   StepBatch current = env->MakeBatch(), next = env->MakeBatch();
   env->Reset(current);
@@ -86,9 +89,14 @@ TEST(DqnProbes, NStepPrioritizedAndPolyakLearnTheChain) {
     std::vector<std::string> sets;
     if (variant == "n_step_per_polyak")
       // n-step targets follow the behaviour policy, so it must become greedy to reach Q*
-      sets = {"agent.n_step=3", "replay.prioritized=true", "replay.beta_steps=4000",
-              "agent.target_update_period=0", "agent.tau=0.05", "agent.epsilon_end=0.0",
-              "agent.epsilon_decay_start=0", "agent.epsilon_decay_steps=6000"};
+      sets = {"agent.n_step=3",
+              "replay.prioritized=true",
+              "replay.beta_steps=4000",
+              "agent.target_update_period=0",
+              "agent.tau=0.05",
+              "agent.epsilon_end=0.0",
+              "agent.epsilon_decay_start=0",
+              "agent.epsilon_decay_steps=6000"};
     SCOPED_TRACE(variant);
     Trained t = Train("probe/chain(length=4)", sets, 1500);
     probe::Probe p{.kind = probe::Kind::kChain, .length = 4};

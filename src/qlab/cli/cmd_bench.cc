@@ -177,6 +177,8 @@ void AddBenchCommand(CLI::App& app) {
   st->add_option("--rng", stats_args->rng, "fast | numpy-legacy")->capture_default_str();
   st->add_flag("--json", stats_args->json, "print one JSON object");
   st->callback([stats_args] { RunBenchStats(*stats_args); });
+
+  AddBenchTrainCommand(bench);
 }
 
 }  // namespace qlab::cli

@@ -16,5 +16,6 @@ void AddReportCommand(CLI::App& app);
 void AddCompareCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
 void AddAgentsCommand(CLI::App& app);
+void AddBenchTrainCommand(CLI::App* bench);  // `qlab bench train`
 
 }  // namespace qlab::cli

@@ -44,7 +44,8 @@ TEST(Archive, DetectsCorruptionTruncationAndMissingEntries) {
   try {
     Archive::Deserialize(flipped, "ckpt.qlab");
   } catch (const UserError& e) {
-    EXPECT_STREQ(e.what(), "corrupt checkpoint 'ckpt.qlab': checksum mismatch (truncated or damaged)");
+    EXPECT_STREQ(e.what(),
+                 "corrupt checkpoint 'ckpt.qlab': checksum mismatch (truncated or damaged)");
   }
 }
 

@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "qlab/core/check.h"
 #include "qlab/core/errors.h"
@@ -37,8 +37,8 @@ toml::table ParseToml(std::string_view text, const std::string& source) {
 // Converts a TOML node to the key's type; UserError names key and source on a mismatch.
 ConfigValue FromNode(const ConfigKey& key, const toml::node& node, const std::string& source) {
   auto wrong = [&]() {
-    return UserError(fmt::format("{}: key '{}' must be {} ({})", source, key.name, key.TypeName(),
-                                 key.doc));
+    return UserError(
+        fmt::format("{}: key '{}' must be {} ({})", source, key.name, key.TypeName(), key.doc));
   };
   switch (key.type) {
     case Type::kBool:
@@ -119,7 +119,8 @@ std::string ConfigKey::TypeName() const {
     case Type::kFloat:
       return "a number";
     case Type::kString:
-      return choices.empty() ? "a string" : "one of \"" + fmt::format("{}", fmt::join(choices, "\", \"")) + "\"";
+      return choices.empty() ? "a string"
+                             : "one of \"" + fmt::format("{}", fmt::join(choices, "\", \"")) + "\"";
     case Type::kIntList:
       return "a list of integers";
   }
@@ -133,26 +134,43 @@ ConfigSchema& ConfigSchema::Add(ConfigKey key) {
   return *this;
 }
 ConfigSchema& ConfigSchema::Bool(std::string name, bool value, std::string doc) {
-  return Add({.name = std::move(name), .type = Type::kBool, .default_value = value,
+  return Add({.name = std::move(name),
+              .type = Type::kBool,
+              .default_value = value,
               .doc = std::move(doc)});
 }
 ConfigSchema& ConfigSchema::Int(std::string name, int64_t value, std::string doc, Bounds bounds) {
-  return Add({.name = std::move(name), .type = Type::kInt, .default_value = value,
-              .doc = std::move(doc), .min = bounds.min, .max = bounds.max});
+  return Add({.name = std::move(name),
+              .type = Type::kInt,
+              .default_value = value,
+              .doc = std::move(doc),
+              .min = bounds.min,
+              .max = bounds.max});
 }
 ConfigSchema& ConfigSchema::Float(std::string name, double value, std::string doc, Bounds bounds) {
-  return Add({.name = std::move(name), .type = Type::kFloat, .default_value = value,
-              .doc = std::move(doc), .min = bounds.min, .max = bounds.max});
+  return Add({.name = std::move(name),
+              .type = Type::kFloat,
+              .default_value = value,
+              .doc = std::move(doc),
+              .min = bounds.min,
+              .max = bounds.max});
 }
 ConfigSchema& ConfigSchema::String(std::string name, std::string value, std::string doc,
                                    std::vector<std::string> choices) {
-  return Add({.name = std::move(name), .type = Type::kString, .default_value = std::move(value),
-              .doc = std::move(doc), .choices = std::move(choices)});
+  return Add({.name = std::move(name),
+              .type = Type::kString,
+              .default_value = std::move(value),
+              .doc = std::move(doc),
+              .choices = std::move(choices)});
 }
 ConfigSchema& ConfigSchema::IntList(std::string name, std::vector<int64_t> value, std::string doc,
                                     Bounds bounds) {
-  return Add({.name = std::move(name), .type = Type::kIntList, .default_value = std::move(value),
-              .doc = std::move(doc), .min = bounds.min, .max = bounds.max});
+  return Add({.name = std::move(name),
+              .type = Type::kIntList,
+              .default_value = std::move(value),
+              .doc = std::move(doc),
+              .min = bounds.min,
+              .max = bounds.max});
 }
 
 const ConfigKey* ConfigSchema::Find(std::string_view name) const {
@@ -203,8 +221,8 @@ void Config::Set(std::string_view assignment, const std::string& source) {
   while (!name.empty() && name.back() == ' ') name.pop_back();
   const ConfigKey* key = schema_->Find(name);
   if (key == nullptr)
-    throw UserError(fmt::format("{}: unknown key '{}'{}", source, name,
-                                DidYouMean(name, schema_->names())));
+    throw UserError(
+        fmt::format("{}: unknown key '{}'{}", source, name, DidYouMean(name, schema_->names())));
   // a value is TOML ("0.5", "[64, 64]", "true"); bare words are strings (network.torso=mlp)
   toml::table parsed;
   try {
@@ -219,8 +237,8 @@ void Config::Set(std::string_view assignment, const std::string& source) {
 void Config::SetValue(const std::string& name, ConfigValue value, const std::string& source) {
   const ConfigKey* key = schema_->Find(name);
   if (key == nullptr)
-    throw UserError(fmt::format("{}: unknown key '{}'{}", source, name,
-                                DidYouMean(name, schema_->names())));
+    throw UserError(
+        fmt::format("{}: unknown key '{}'{}", source, name, DidYouMean(name, schema_->names())));
   if (key->type == Type::kFloat && std::holds_alternative<int64_t>(value))
     value = static_cast<double>(std::get<int64_t>(value));
   if (value.index() != key->default_value.index())

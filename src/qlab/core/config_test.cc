@@ -75,8 +75,7 @@ TEST(Config, ErrorsNameTheKeyAndTheSource) {
   EXPECT_EQ(ErrorOf([&] { config.Set("agent.double_q=yes"); }),
             "--set: key 'agent.double_q' must be a boolean (double)");
   EXPECT_EQ(ErrorOf([&] { config.Set("agent.gamma"); }), "--set: 'agent.gamma' is not key=value");
-  EXPECT_NE(ErrorOf([&] { config.MergeToml("[agent\ngamma = 1", "bad.toml"); })
-                .find("bad.toml:1:"),
+  EXPECT_NE(ErrorOf([&] { config.MergeToml("[agent\ngamma = 1", "bad.toml"); }).find("bad.toml:1:"),
             std::string::npos);
   EXPECT_EQ(ErrorOf([&] { config.MergeToml("gamma = 0.9\n", "flat.toml"); }),
             "flat.toml: 'gamma' must be a [section] of keys (e.g. [run], [agent])");

@@ -10,8 +10,9 @@
 namespace qlab {
 
 void NetworkOptions::AddKeys(ConfigSchema& schema) {
-  schema.String("network.torso", "mlp", "torso: mlp, minatar_cnn or nature_cnn",
-                {"mlp", "minatar_cnn", "nature_cnn"})
+  schema
+      .String("network.torso", "mlp", "torso: mlp, minatar_cnn or nature_cnn",
+              {"mlp", "minatar_cnn", "nature_cnn"})
       .IntList("network.widths", {64, 64}, "dense layer widths after the torso's convolutions",
                {.min = 1, .max = 1 << 20})
       .String("network.conv_padding", "same",
@@ -55,8 +56,8 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
   torso_ = torch::nn::Sequential();
   const bool image = obs_shape.size() == 3;
   if (options.torso != "mlp" && !image)
-    throw UserError(fmt::format("network.torso = {} needs image observations [C, H, W]",
-                                options.torso));
+    throw UserError(
+        fmt::format("network.torso = {} needs image observations [C, H, W]", options.torso));
   int64_t channels = image ? obs_shape[0] : 0;
   if (options.torso == "minatar_cnn") {
     AddConv(torso_, channels, 16, 3, 1, options.conv_padding == "same");

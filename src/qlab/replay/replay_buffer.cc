@@ -21,8 +21,8 @@ ReplayBuffer::ReplayBuffer(const EnvSpec& spec, int num_envs, const ReplayOption
       tree_(options.prioritized ? std::max<int64_t>(1, per_env_ * num_envs) : 1) {
   QLAB_CHECK_GE(num_envs, 1);
   if (!spec.action_space.discrete() || spec.action_space.n > 256)
-    throw UserError(fmt::format("replay: env {} needs a discrete action set of at most 256 actions",
-                                spec.id));
+    throw UserError(
+        fmt::format("replay: env {} needs a discrete action set of at most 256 actions", spec.id));
   if (options.n_step < 1 || options.stack < 1)
     throw UserError("replay: n_step and stack must be >= 1");
   // a ring must hold a whole n-step window plus the stack it looks back to
@@ -65,8 +65,7 @@ void ReplayBuffer::Add(const uint8_t* obs, std::span<const int32_t> actions,
   }
 }
 
-void ReplayBuffer::Write(int env, const uint8_t* obs_row, int action, float reward,
-                         uint8_t flags) {
+void ReplayBuffer::Write(int env, const uint8_t* obs_row, int action, float reward, uint8_t flags) {
   const int64_t w = written_[env];
   const int64_t slot = Slot(env, w);
   // the slot's old content goes, and so do the stacks that look back into it
@@ -205,7 +204,8 @@ void ReplayBuffer::WriteStack(int64_t slot, float* out) const {
 void ReplayBuffer::Unpack(int64_t slot, float* out) const {
   const uint8_t* row = obs_.data() + slot * row_bytes_;
   if (packed_) {
-    for (int64_t i = 0; i < obs_size_; ++i) out[i] = static_cast<float>((row[i >> 3] >> (i & 7)) & 1);
+    for (int64_t i = 0; i < obs_size_; ++i)
+      out[i] = static_cast<float>((row[i >> 3] >> (i & 7)) & 1);
   } else if (spec_.obs_dtype == DType::kUInt8) {
     for (int64_t i = 0; i < obs_size_; ++i) out[i] = row[i];
   } else {
@@ -220,8 +220,8 @@ void ReplayBuffer::UpdatePriorities(std::span<const int64_t> index, std::span<co
     // a slot overwritten since it was sampled keeps its new (max) priority
     if (!(flags_[index[i]] & kSampleable)) continue;
     QLAB_CHECK(std::isfinite(td_abs[i]));
-    const double priority = std::pow(static_cast<double>(td_abs[i]) + options_.priority_eps,
-                                     options_.alpha);
+    const double priority =
+        std::pow(static_cast<double>(td_abs[i]) + options_.priority_eps, options_.alpha);
     max_priority_ = std::max(max_priority_, priority);
     tree_.Set(index[i], priority);
   }

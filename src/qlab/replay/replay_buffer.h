@@ -36,10 +36,10 @@ struct ReplayOptions {
   int64_t capacity = 100000;  // slots over all envs (each env gets capacity / num_envs)
   int n_step = 1;
   double gamma = 0.99;
-  int stack = 1;              // frames per observation, rebuilt at sample time
+  int stack = 1;  // frames per observation, rebuilt at sample time
   bool prioritized = false;
-  double alpha = 0.5;         // priority exponent
-  double priority_eps = 1e-6; // added to |TD error| so no item starves
+  double alpha = 0.5;          // priority exponent
+  double priority_eps = 1e-6;  // added to |TD error| so no item starves
 };
 
 // One sampled batch, preallocated and reused; observations as float32 [B, stack * C, ...].
@@ -82,8 +82,8 @@ class ReplayBuffer {
   enum Flag : uint8_t {
     kTerminated = 1,
     kTruncated = 2,
-    kFinal = 4,       // holds a final observation only, no transition leaves it
-    kStart = 8,       // first observation of an episode
+    kFinal = 4,  // holds a final observation only, no transition leaves it
+    kStart = 8,  // first observation of an episode
     kSampleable = 16,
   };
 
@@ -102,8 +102,8 @@ class ReplayBuffer {
   int num_envs_;
   int64_t per_env_;
   int64_t capacity_;
-  int64_t obs_size_;    // elements of one observation
-  int64_t row_bytes_;   // stored bytes of one observation
+  int64_t obs_size_;   // elements of one observation
+  int64_t row_bytes_;  // stored bytes of one observation
   bool packed_;
 
   AlignedVector<uint8_t> obs_;  // [capacity, row_bytes]

@@ -116,8 +116,7 @@ void Feed(ReplayBuffer& replay, Oracle& oracle, int num_envs, int num_steps, flo
 TEST(ReplayBuffer, NStepReturnsStopAtEpisodeEndsAndNeverMixEnvs) {
   for (int n_step : {1, 3, 5}) {
     const int num_envs = 3;
-    ReplayBuffer replay(ScalarSpec(), num_envs,
-                        {.capacity = 3000, .n_step = n_step, .gamma = 0.9});
+    ReplayBuffer replay(ScalarSpec(), num_envs, {.capacity = 3000, .n_step = n_step, .gamma = 0.9});
     Oracle oracle(n_step, 0.9);
     float id = 1;
     Feed(replay, oracle, num_envs, 200, id);
@@ -226,9 +225,11 @@ TEST(ReplayBuffer, FrameStacksAreRebuiltWithZerosBeforeTheEpisodeStart) {
   ReplayBatch batch = replay.MakeBatch(200);
   Rng rng(9);
   replay.Sample(rng, 0.0, batch);
-  const std::map<float, std::vector<float>> expected = {
-      {1, {0, 0, 1, 0, 1, 2}}, {2, {0, 1, 2, 1, 2, 3}}, {3, {1, 2, 3, 2, 3, 4}},
-      {5, {0, 0, 5, 0, 5, 6}}, {6, {0, 5, 6, 5, 6, 7}}};
+  const std::map<float, std::vector<float>> expected = {{1, {0, 0, 1, 0, 1, 2}},
+                                                        {2, {0, 1, 2, 1, 2, 3}},
+                                                        {3, {1, 2, 3, 2, 3, 4}},
+                                                        {5, {0, 0, 5, 0, 5, 6}},
+                                                        {6, {0, 5, 6, 5, 6, 7}}};
   std::set<float> seen;
   for (int i = 0; i < batch.size; ++i) {
     const float newest = batch.obs[i * 3 + 2];
@@ -245,8 +246,9 @@ TEST(ReplayBuffer, FrameStacksAreRebuiltWithZerosBeforeTheEpisodeStart) {
 
 TEST(ReplayBuffer, PrioritizedSamplingFollowsPrioritiesAndWeights) {
   const EnvSpec spec = ScalarSpec();
-  ReplayBuffer replay(spec, 1, {.capacity = 100, .n_step = 1, .prioritized = true, .alpha = 1.0,
-                                .priority_eps = 0.0});
+  ReplayBuffer replay(
+      spec, 1,
+      {.capacity = 100, .n_step = 1, .prioritized = true, .alpha = 1.0, .priority_eps = 0.0});
   StepBatch next = MakeBatch(spec, 1);
   float obs = 0;
   for (int t = 0; t < 5; ++t) {  // 4 complete transitions with obs 0..3 (the 5th is open)
@@ -275,14 +277,15 @@ TEST(ReplayBuffer, PrioritizedSamplingFollowsPrioritiesAndWeights) {
     }
   }
   EXPECT_EQ(counts.count(4.0f), 0u);
-  for (int k = 0; k < 4; ++k) EXPECT_NEAR(counts[static_cast<float>(k)] / 20000.0, (k + 1) / 10.0, 0.01);
+  for (int k = 0; k < 4; ++k)
+    EXPECT_NEAR(counts[static_cast<float>(k)] / 20000.0, (k + 1) / 10.0, 0.01);
 }
 
 TEST(ReplayBuffer, SaveAndLoadContinueTheSameSamples) {
   for (bool prioritized : {false, true}) {
     const int num_envs = 2;
-    const ReplayOptions options{.capacity = 64, .n_step = 2, .gamma = 0.9,
-                                .prioritized = prioritized};
+    const ReplayOptions options{
+        .capacity = 64, .n_step = 2, .gamma = 0.9, .prioritized = prioritized};
     ReplayBuffer replay(ScalarSpec(), num_envs, options);
     Oracle oracle(2, 0.9);
     float id = 1;

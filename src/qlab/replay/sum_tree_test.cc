@@ -29,7 +29,8 @@ TEST(SumTree, RebuildingFromLeavesGivesIdenticalSums) {
   SumTree copy(1000);
   copy.SetLeaves(tree.Leaves());
   EXPECT_EQ(copy.total(), tree.total());  // bit-identical, not just close
-  for (double mass : {0.0, 1.5, 777.7, tree.total() * 0.999}) EXPECT_EQ(copy.Find(mass), tree.Find(mass));
+  for (double mass : {0.0, 1.5, 777.7, tree.total() * 0.999})
+    EXPECT_EQ(copy.Find(mass), tree.Find(mass));
 }
 
 }  // namespace

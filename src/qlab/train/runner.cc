@@ -6,8 +6,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <nlohmann/json.hpp>
 
 #include "qlab/agents/agent.h"
@@ -133,11 +133,12 @@ class Runner {
     const int env_threads = static_cast<int>(config.GetInt("run.env_threads"));
     if (env_threads > 1) pool_ = std::make_unique<ThreadPool>(env_threads);
     torch::set_num_threads(static_cast<int>(config.GetInt("run.torch_threads")));
+    // a switch, because oneDNN's per-call setup can dominate tiny networks (docs/benchmarks.md)
+    at::globalContext().setUserEnabledMkldnn(config.GetBool("run.mkldnn"));
     env_name_ = BuiltinEnvs().Canonicalize(env_name_);
-    env_ = BuiltinEnvs().Make(env_name_, {.num_envs = num_envs_,
-                                          .seed = seed_,
-                                          .stream = StreamId("env"),
-                                          .pool = pool_.get()});
+    env_ = BuiltinEnvs().Make(
+        env_name_,
+        {.num_envs = num_envs_, .seed = seed_, .stream = StreamId("env"), .pool = pool_.get()});
     current_ = env_->MakeBatch();
     next_ = env_->MakeBatch();
     actions_.assign(num_envs_, 0);
@@ -207,7 +208,8 @@ class Runner {
         {"compiler", fmt::format("{} {}", "gcc", __VERSION__)},
         {"cpu", CpuModel()},
         {"threads",
-         {{"env", config_.GetInt("run.env_threads")}, {"torch", config_.GetInt("run.torch_threads")}}},
+         {{"env", config_.GetInt("run.env_threads")},
+          {"torch", config_.GetInt("run.torch_threads")}}},
     };
     WriteFileAtomic(dir_.File("meta.json"), meta.dump(2) + "\n");
   }
@@ -218,8 +220,8 @@ class Runner {
     if (status.empty())
       throw UserError(fmt::format("'{}' is not a run dir (no status file)", dir_.path()));
     if (status == "done" && iterations_ <= LastLoggedIteration() + 1)
-      throw UserError(fmt::format("run '{}' is already done (raise --iterations to extend it)",
-                                  dir_.path()));
+      throw UserError(
+          fmt::format("run '{}' is already done (raise --iterations to extend it)", dir_.path()));
     const auto checkpoints = dir_.Checkpoints();
     for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it) {
       try {

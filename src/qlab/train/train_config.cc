@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 void AddRunKeys(ConfigSchema& schema) {
   constexpr double kBig = 1e15;
   schema.String("run.agent", "dqn", "agent name (qlab agents)")
-      .String("run.env", "", "env name with parameters, e.g. minatar/breakout(sticky=0) (qlab envs)")
+      .String("run.env", "",
+              "env name with parameters, e.g. minatar/breakout(sticky=0) (qlab envs)")
       .String("run.env_params", "",
               "default env parameters (k=v,...) of the preset; parameters in run.env win")
       .Int("run.seed", 0, "run seed: every random stream derives from it", {0, 9.2e18})
@@ -33,11 +34,12 @@ void AddRunKeys(ConfigSchema& schema) {
       .Int("run.num_envs", 1, "parallel training envs", {1, 1 << 16})
       .Int("run.env_threads", 1, "threads stepping the envs (1: the calling thread)", {1, 256})
       .Int("run.torch_threads", 1, "libtorch intra-op threads", {1, 256})
+      .Bool("run.mkldnn", true,
+            "use libtorch's oneDNN CPU kernels (1.6x faster on the MinAtar DQN update here)")
       .Int("run.checkpoint_keep", 2, "checkpoints kept in checkpoints/", {1, 1000})
       .Float("run.progress_interval", 10.0, "seconds between progress lines when not a terminal",
              {0.0, 1e6});
-  schema.Int("eval.episodes", 10, "episodes per evaluation phase (split over eval envs)",
-             {1, 1e9})
+  schema.Int("eval.episodes", 10, "episodes per evaluation phase (split over eval envs)", {1, 1e9})
       .Int("eval.steps", 0, "if > 0: evaluate for this many env steps instead (Dopamine)",
            {0, kBig})
       .Int("eval.num_envs", 1, "parallel evaluation envs", {1, 1 << 16});
@@ -66,8 +68,8 @@ std::string FindPreset(const std::string& name) {
         for (const auto& file : fs::directory_iterator(agent.path()))
           if (file.path().extension() == ".toml")
             known.push_back(agent.path().filename().string() + "/" + file.path().stem().string());
-  throw UserError(fmt::format("config '{}' is neither a file nor a preset{}", name,
-                              DidYouMean(name, known)));
+  throw UserError(
+      fmt::format("config '{}' is neither a file nor a preset{}", name, DidYouMean(name, known)));
 }
 
 std::vector<std::pair<std::string, std::string>> ListPresets(const std::string& agent) {
@@ -117,7 +119,8 @@ TrainConfig ResolveTrainConfig(const TrainLayers& layers) {
   for (const auto& file : files) config.MergeFile(file);
   for (const auto& assignment : layers.sets) config.Set(assignment);
   config.SetValue("run.agent", agent, "--agent");
-  for (const auto& [key, value] : layers.flags) config.SetValue(key, value, "--" + key.substr(key.find('.') + 1));
+  for (const auto& [key, value] : layers.flags)
+    config.SetValue(key, value, "--" + key.substr(key.find('.') + 1));
   if (config.GetString("run.env").empty())
     throw UserError("no env: give --env NAME or set run.env in the config (qlab envs lists them)");
   return resolved;

@@ -25,7 +25,7 @@ struct TrainConfig {
   std::unique_ptr<Config> config;
 };
 
-void AddRunKeys(ConfigSchema& schema);          // [run] and [eval]
+void AddRunKeys(ConfigSchema& schema);               // [run] and [eval]
 ConfigSchema TrainSchema(const std::string& agent);  // run keys + the agent's keys
 TrainConfig ResolveTrainConfig(const TrainLayers& layers);
 TrainConfig LoadRunConfig(const std::string& path);  // a run dir's config.toml

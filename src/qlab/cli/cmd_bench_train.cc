@@ -1,0 +1,86 @@
+// qlab bench train: training throughput of the Dopamine MinAtar DQN protocol (Breakout, one env,
+// update period 4, batch 32) measured through the real runner, with the projected time of the
+// full 10M-step protocol (docs/benchmarks.md).
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "qlab/cli/commands.h"
+#include "qlab/core/errors.h"
+#include "qlab/core/files.h"
+#include "qlab/core/machine.h"
+#include "qlab/train/runner.h"
+
+namespace qlab::cli {
+namespace {
+
+struct BenchTrainArgs {
+  int64_t steps = 50000;
+  std::string env = "minatar/breakout";
+  int threads = 1;
+  bool json = false;
+  bool mkldnn = true;
+};
+
+void RunBenchTrain(const BenchTrainArgs& args) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / fmt::format("qlab_bench_train_{}", getpid());
+  fs::remove_all(dir);
+  TrainLayers layers{.config_files = {"dqn/dopamine_minatar"}};
+  layers.flags = {{"run.env", args.env},
+                  {"run.iterations", int64_t{1}},
+                  {"run.training_steps", args.steps},
+                  {"run.env_threads", int64_t{1}},
+                  {"run.torch_threads", int64_t{args.threads}},
+                  {"run.schedule", std::string("continuous_train")},
+                  {"run.mkldnn", args.mkldnn}};
+  const TrainConfig resolved = ResolveTrainConfig(layers);
+  const RunResult result = RunTraining(*resolved.config, {.run_dir = dir.string(), .quiet = true});
+  if (result.outcome != RunOutcome::kDone) throw UserError("bench train: " + result.message);
+  const auto metrics = nlohmann::json::parse(ReadFile((dir / "metrics.jsonl").string()));
+  fs::remove_all(dir);
+  const double env_rate = metrics["env_steps_per_s"];
+  const double update_rate = metrics["updates_per_s"];
+  const double wall = metrics["wall_s"];
+  // the full protocol: 10M env steps and (10M - 1000) / 4 updates; its time is the training-
+  // phase time per update (acting and stepping included) times the updates
+  const double full_updates = (10e6 - 1000) / 4;
+  const double projected = full_updates / update_rate;
+  if (args.json) {
+    fmt::print("{}\n", nlohmann::json{{"env_steps_per_s", env_rate},
+                                      {"updates_per_s", update_rate},
+                                      {"env_steps", metrics["env_steps"]},
+                                      {"updates", metrics["updates"]},
+                                      {"wall_s", wall},
+                                      {"projected_10m_s", projected},
+                                      {"machine", MachineDescription()}}
+                           .dump());
+    return;
+  }
+  fmt::print("qlab bench train: Dopamine MinAtar DQN protocol on {} ({} torch threads)\n", args.env,
+             args.threads);
+  fmt::print("machine: {}\n", MachineDescription());
+  fmt::print("{} env steps, {} updates in {:.1f} s: {:.0f} env steps/s, {:.0f} updates/s\n",
+             metrics["env_steps"].get<int64_t>(), metrics["updates"].get<int64_t>(), wall, env_rate,
+             update_rate);
+  fmt::print("full protocol (10M env steps, 2.5M updates) projected: {:.1f} min (goal <= 30)\n",
+             projected / 60.0);
+}
+
+}  // namespace
+
+void AddBenchTrainCommand(CLI::App* bench) {
+  auto args = std::make_shared<BenchTrainArgs>();
+  auto* cmd =
+      bench->add_subcommand("train", "training throughput of the Dopamine MinAtar DQN protocol");
+  cmd->add_option("--steps", args->steps, "env steps to run")->capture_default_str();
+  cmd->add_option("--env", args->env, "MinAtar env")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "libtorch threads")->capture_default_str();
+  cmd->add_flag("!--no-mkldnn", args->mkldnn, "without libtorch's oneDNN kernels");
+  cmd->add_flag("--json", args->json,
+                "one JSON object: env_steps_per_s, updates_per_s, env_steps, updates, wall_s");
+  cmd->callback([args] { RunBenchTrain(*args); });
+}
+
+}  // namespace qlab::cli
