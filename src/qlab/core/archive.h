@@ -39,6 +39,7 @@ class Archive {
   template <class T>
   void PutVector(const std::string& name, const T* data, size_t count) {
     static_assert(std::is_trivially_copyable_v<T>);
+    if (count == 0) return PutBytes(name, std::string());  // data may be null
     PutBytes(name, std::string(reinterpret_cast<const char*>(data), count * sizeof(T)));
   }
   template <class Vector>
@@ -50,7 +51,7 @@ class Archive {
   void GetVector(const std::string& name, T* data, size_t count) const {
     static_assert(std::is_trivially_copyable_v<T>);
     const std::string& bytes = GetSized(name, sizeof(T), count);
-    std::memcpy(static_cast<void*>(data), bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(static_cast<void*>(data), bytes.data(), bytes.size());
   }
   template <class Vector>
   void GetVector(const std::string& name, Vector& items) const {
