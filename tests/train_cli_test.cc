@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "qlab/core/archive.h"
+#include "qlab/core/files.h"
 #include "qlab_process.h"
 
 namespace qlab {
@@ -25,16 +26,9 @@ std::string TempDir(const std::string& name) {
   return dir.string();
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // metrics.jsonl without the wall-clock fields, which no two runs share
 std::string Metrics(const std::string& dir) {
-  std::istringstream in(Slurp(dir + "/metrics.jsonl"));
+  std::istringstream in(ReadFile(dir + "/metrics.jsonl"));
   std::string out, line;
   while (std::getline(in, line)) {
     auto json = nlohmann::json::parse(line);
@@ -74,10 +68,10 @@ class Resume : public ::testing::Test {
     ASSERT_EQ(first.code, expected_code) << first.err;
     const auto resumed = RunQlab("train --quiet --resume " + dir);
     ASSERT_EQ(resumed.code, 0) << resumed.err;
-    EXPECT_EQ(Slurp(dir + "/status"), "done\n");
+    EXPECT_EQ(ReadFile(dir + "/status"), "done\n");
     EXPECT_EQ(Metrics(dir), Metrics(*reference_));
-    EXPECT_EQ(Slurp(dir + "/episodes.csv"), Slurp(*reference_ + "/episodes.csv"));
-    EXPECT_EQ(Slurp(dir + "/config.toml"), Slurp(*reference_ + "/config.toml"));
+    EXPECT_EQ(ReadFile(dir + "/episodes.csv"), ReadFile(*reference_ + "/episodes.csv"));
+    EXPECT_EQ(ReadFile(dir + "/config.toml"), ReadFile(*reference_ + "/config.toml"));
     // weights, replay and RNGs bit for bit. Two blobs are not comparable byte for byte: libtorch
     // keys the optimiser state by tensor addresses, and env states carry struct padding; their
     // content shows in the weights of later updates and in identical episodes.csv/metrics.
@@ -96,11 +90,11 @@ TEST_F(Resume, WritesTheRunDirContract) {
   const std::string& dir = *reference_;
   for (const char* file : {"config.toml", "meta.json", "metrics.jsonl", "episodes.csv", "status"})
     EXPECT_TRUE(fs::exists(dir + "/" + file)) << file;
-  const auto meta = nlohmann::json::parse(Slurp(dir + "/meta.json"));
+  const auto meta = nlohmann::json::parse(ReadFile(dir + "/meta.json"));
   EXPECT_EQ(meta["agent"], "dqn");
   EXPECT_EQ(meta["seed"], 7);
   EXPECT_EQ(meta["env"], "minatar/breakout(actions=full,max_steps=0,ramping=true,sticky=0.1)");
-  std::istringstream lines(Slurp(dir + "/metrics.jsonl"));
+  std::istringstream lines(ReadFile(dir + "/metrics.jsonl"));
   std::string line;
   int iteration = 0;
   while (std::getline(lines, line)) {
@@ -118,7 +112,7 @@ TEST_F(Resume, WritesTheRunDirContract) {
     ++iteration;
   }
   EXPECT_EQ(iteration, 3);
-  EXPECT_EQ(Slurp(dir + "/status"), "done\n");
+  EXPECT_EQ(ReadFile(dir + "/status"), "done\n");
   // the config written is complete and reruns the same numbers
   const std::string rerun = TempDir("rerun");
   const auto r = RunQlab("train --quiet --config " + dir + "/config.toml --out " + rerun);
@@ -129,7 +123,7 @@ TEST_F(Resume, WritesTheRunDirContract) {
   const auto report =
       RunQlab("report " + dir + " --output " + html + " --reps 200 --curve-reps 100");
   EXPECT_EQ(report.code, 0) << report.err;
-  EXPECT_NE(Slurp(html).find("minatar/breakout"), std::string::npos);
+  EXPECT_NE(ReadFile(html).find("minatar/breakout"), std::string::npos);
 }
 
 TEST_F(Resume, AfterKillMidTraining) { InterruptAndResume("kill@step=700", 137); }
@@ -169,7 +163,7 @@ TEST(Train, DivergenceStopsTheRunWithStatusDiverged) {
       "--set agent.update_period=1");
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_NE(r.err.find("diverged: loss is not finite"), std::string::npos) << r.err;
-  EXPECT_EQ(Slurp(dir + "/status").rfind("diverged: ", 0), 0u) << Slurp(dir + "/status");
+  EXPECT_EQ(ReadFile(dir + "/status").rfind("diverged: ", 0), 0u) << ReadFile(dir + "/status");
 }
 
 TEST(Train, BadInputIsOneClearLine) {
@@ -208,17 +202,17 @@ TEST(Train, BadInputIsOneClearLine) {
                     dir)
                 .code,
             0);
-  const std::string metrics = Slurp(dir + "/metrics.jsonl");
+  const std::string metrics = ReadFile(dir + "/metrics.jsonl");
   const auto again = RunQlab("train --env probe/constant --quiet --out " + dir);
   EXPECT_EQ(again.code, 2);
   EXPECT_NE(again.err.find("exists and is not empty"), std::string::npos) << again.err;
-  EXPECT_EQ(Slurp(dir + "/metrics.jsonl"), metrics);
+  EXPECT_EQ(ReadFile(dir + "/metrics.jsonl"), metrics);
   const auto done = RunQlab("train --quiet --resume " + dir);
   EXPECT_EQ(done.code, 2);
   EXPECT_NE(done.err.find("already done"), std::string::npos) << done.err;
   // --iterations extends a finished run
   EXPECT_EQ(RunQlab("train --quiet --resume " + dir + " --iterations 2").code, 0);
-  EXPECT_EQ(testing::Lines(Slurp(dir + "/metrics.jsonl")), 2);
+  EXPECT_EQ(testing::Lines(ReadFile(dir + "/metrics.jsonl")), 2);
 }
 
 TEST(Train, AgentsListsKeysAndPresets) {
@@ -247,7 +241,7 @@ TEST(TrainLearning, CleanRlPresetSolvesCartPole) {
       "--iterations 30 --quiet --out " +
       dir);
   ASSERT_EQ(r.code, 0) << r.err;
-  std::istringstream lines(Slurp(dir + "/metrics.jsonl"));
+  std::istringstream lines(ReadFile(dir + "/metrics.jsonl"));
   std::string line, last;
   while (std::getline(lines, line)) last = line;
   const auto m = nlohmann::json::parse(last);

@@ -163,10 +163,10 @@ double Dqn::Epsilon() const {
   return options_.epsilon_end + (options_.epsilon_start - options_.epsilon_end) * remaining;
 }
 
-torch::Tensor Dqn::ObsTensor(AlignedVector<float>& data, int rows) {
+torch::Tensor Dqn::ObsTensor(float* data, int rows) const {
   std::vector<int64_t> shape = {rows};
   shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
-  return torch::from_blob(data.data(), shape, torch::kFloat32);
+  return torch::from_blob(data, shape, torch::kFloat32);
 }
 
 void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMode mode, Rng& rng,
@@ -185,10 +185,7 @@ void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMod
   torch::Tensor greedy;
   if (any_greedy) {
     torch::InferenceMode inference;
-    std::vector<int64_t> shape = {n};
-    shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
-    torch::Tensor input = torch::from_blob(stacker.data(), shape, torch::kFloat32);
-    greedy = online_->forward(input).argmax(/*dim=*/1).to(torch::kInt32);
+    greedy = online_->forward(ObsTensor(stacker.data(), n)).argmax(/*dim=*/1).to(torch::kInt32);
   }
   for (int i = 0; i < n; ++i)
     actions[i] = explore_[i]
@@ -223,8 +220,8 @@ void Dqn::Update() {
             std::min(1.0, static_cast<double>(env_steps_) / options_.beta_steps);
   replay_.Sample(replay_rng_, beta, batch_);
   const int b = batch_.size;
-  torch::Tensor obs = ObsTensor(batch_.obs, b);
-  torch::Tensor next_obs = ObsTensor(batch_.next_obs, b);
+  torch::Tensor obs = ObsTensor(batch_.obs.data(), b);
+  torch::Tensor next_obs = ObsTensor(batch_.next_obs.data(), b);
   torch::Tensor action = torch::from_blob(batch_.action.data(), {b}, torch::kInt64);
   torch::Tensor reward = torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32);
   torch::Tensor discount = torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32);

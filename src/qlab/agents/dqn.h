@@ -76,7 +76,7 @@ class Dqn : public Agent {
 
  private:
   void Update();
-  torch::Tensor ObsTensor(AlignedVector<float>& data, int rows);
+  torch::Tensor ObsTensor(float* data, int rows) const;  // [rows, input_shape_...], no copy
 
   DqnOptions options_;
   EnvSpec spec_;

@@ -26,6 +26,17 @@ std::string DefaultOutDir(const Config& config) {
                      config.GetInt("run.seed"));
 }
 
+// The flags a resumed run also accepts, as config keys.
+std::vector<std::pair<std::string, ConfigValue>> ResumeOverrides(const TrainArgs& args) {
+  std::vector<std::pair<std::string, ConfigValue>> flags;
+  if (args.iterations > 0) flags.emplace_back("run.iterations", args.iterations);
+  if (args.threads > 0) {
+    flags.emplace_back("run.env_threads", args.threads);
+    flags.emplace_back("run.torch_threads", args.threads);
+  }
+  return flags;
+}
+
 void RunTrain(const TrainArgs& args) {
   TrainConfig resolved;
   RunOptions options{.quiet = args.quiet};
@@ -38,28 +49,18 @@ void RunTrain(const TrainArgs& args) {
     options.run_dir = args.resume;
     options.resume = true;
     resolved = LoadRunConfig(args.resume + "/config.toml");
-    bool changed = false;
-    if (args.iterations > 0) {
-      resolved.config->SetValue("run.iterations", args.iterations, "--iterations");
-      changed = true;
-    }
-    if (args.threads > 0) {
-      resolved.config->SetValue("run.env_threads", args.threads, "--threads");
-      resolved.config->SetValue("run.torch_threads", args.threads, "--threads");
-      changed = true;
-    }
-    if (changed) WriteFileAtomic(args.resume + "/config.toml", resolved.config->ToToml());
+    const auto overrides = ResumeOverrides(args);
+    for (const auto& [key, value] : overrides)
+      resolved.config->SetValue(key, value, "--" + key.substr(key.find('.') + 1));
+    if (!overrides.empty())
+      WriteFileAtomic(args.resume + "/config.toml", resolved.config->ToToml());
   } else {
     TrainLayers layers{.agent = args.agent, .config_files = args.configs, .sets = args.sets};
+    layers.flags = ResumeOverrides(args);
     if (!args.env.empty()) layers.flags.emplace_back("run.env", args.env);
     if (args.seed >= 0) layers.flags.emplace_back("run.seed", args.seed);
     if (!args.label.empty()) layers.flags.emplace_back("run.label", args.label);
     if (args.num_envs > 0) layers.flags.emplace_back("run.num_envs", args.num_envs);
-    if (args.threads > 0) {
-      layers.flags.emplace_back("run.env_threads", args.threads);
-      layers.flags.emplace_back("run.torch_threads", args.threads);
-    }
-    if (args.iterations > 0) layers.flags.emplace_back("run.iterations", args.iterations);
     if (args.steps_per_iteration > 0)
       layers.flags.emplace_back("run.training_steps", args.steps_per_iteration);
     resolved = ResolveTrainConfig(layers);

@@ -5,24 +5,16 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 #include "qlab/core/check.h"
 #include "qlab/core/errors.h"
+#include "qlab/core/files.h"
 
 namespace qlab {
 namespace {
 
 using Type = ConfigKey::Type;
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError("cannot read config file '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 toml::table ParseToml(std::string_view text, const std::string& source) {
   try {
@@ -192,7 +184,7 @@ Config::Config(const ConfigSchema& schema) : schema_(&schema) {
   }
 }
 
-void Config::MergeFile(const std::string& path) { MergeToml(ReadText(path), path); }
+void Config::MergeFile(const std::string& path) { MergeToml(ReadFile(path, "config file"), path); }
 
 void Config::MergeToml(std::string_view text, const std::string& source) {
   const toml::table table = ParseToml(text, source);
@@ -310,7 +302,7 @@ std::string Config::ToToml() const {
 }
 
 std::string PeekTomlString(const std::string& path, const std::string& key) {
-  const toml::table table = ParseToml(ReadText(path), path);
+  const toml::table table = ParseToml(ReadFile(path, "config file"), path);
   const auto node = table.at_path(key);
   if (!node) return "";
   if (auto v = node.value_exact<std::string>()) return *v;

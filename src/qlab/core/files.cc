@@ -56,9 +56,11 @@ void WriteFileAtomic(const std::string& path, std::string_view bytes) {
   }
 }
 
-std::string ReadFile(const std::string& path) {
+std::string ReadFile(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError("cannot read '" + path + "'");
+  if (!in)
+    throw UserError("cannot read " + (what.empty() ? "" : std::string(what) + " ") + "'" + path +
+                    "'");
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();

@@ -9,7 +9,8 @@
 namespace qlab {
 
 void WriteFileAtomic(const std::string& path, std::string_view bytes);
-std::string ReadFile(const std::string& path);  // UserError if unreadable
+// UserError if unreadable: "cannot read 'PATH'", or "cannot read WHAT 'PATH'" with `what`.
+std::string ReadFile(const std::string& path, std::string_view what = "");
 // Appends and flushes to disk (append-only logs); UserError on failure (disk full).
 void AppendFile(const std::string& path, std::string_view bytes);
 

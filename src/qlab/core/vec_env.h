@@ -52,6 +52,9 @@ struct StepBatch {
   AlignedVector<double> episode_return;   // [N], rows of finished envs only
   AlignedVector<int32_t> episode_length;  // [N], rows of finished envs only
 
+  // Zeroed buffers for `num_envs` rows of `obs_bytes`-byte observations.
+  static StepBatch Make(int num_envs, size_t obs_bytes);
+
   bool done(int i) const { return terminated[i] != 0 || truncated[i] != 0; }
   template <class T>
   std::span<const T> obs_row(int i) const {

@@ -18,19 +18,7 @@ EnvSpec ScalarSpec(int actions = 3) {
   return spec;
 }
 
-StepBatch MakeBatch(const EnvSpec& spec, int n) {
-  StepBatch batch;
-  batch.num_envs = n;
-  batch.obs_bytes = spec.obs_bytes();
-  batch.obs.assign(n * spec.obs_bytes(), 0);
-  batch.final_obs.assign(n * spec.obs_bytes(), 0);
-  batch.reward.assign(n, 0.0f);
-  batch.terminated.assign(n, 0);
-  batch.truncated.assign(n, 0);
-  batch.episode_return.assign(n, 0.0);
-  batch.episode_length.assign(n, 0);
-  return batch;
-}
+StepBatch MakeBatch(const EnvSpec& spec, int n) { return StepBatch::Make(n, spec.obs_bytes()); }
 
 // A scripted stream of transitions with unique observation ids and an oracle for n-step targets.
 struct Step {

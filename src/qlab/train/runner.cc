@@ -372,9 +372,8 @@ class Runner {
 
   void FinishIteration(const std::vector<EpisodeRecord>& eval) {
     const TrainStats stats = agent_->TakeStats();
-    const auto [train_mean, train_std] = ReturnStats(train_episodes_);
+    const std::optional<double> train_mean = ReturnStats(train_episodes_).first;
     const auto [eval_mean, eval_std] = ReturnStats(eval);
-    (void)train_std;
     const double wall = wall_s_ + Seconds(session_start_, Clock::now());
     const auto frames = env_steps_ * env_->spec().frames_per_step;
     nlohmann::ordered_json metrics = {
