@@ -7,14 +7,30 @@
 
 namespace qlab {
 
+namespace {
+
+AgentEntry DqnVariant(std::string name, std::string description) {
+  return {.name = name,
+          .description = std::move(description),
+          .add_keys = [name](ConfigSchema& schema) { DqnOptions::AddKeys(schema, name); },
+          .make = [name](const AgentContext& context) -> std::unique_ptr<Agent> {
+            return std::make_unique<Dqn>(context, DqnOptions::FromConfig(*context.config, name));
+          }};
+}
+
+}  // namespace
+
 const std::vector<AgentEntry>& Agents() {
   static const std::vector<AgentEntry> agents = {
-      {.name = "dqn",
-       .description = "DQN family (Mnih et al. 2015): double, dueling, n-step, prioritized replay",
-       .add_keys = DqnOptions::AddKeys,
-       .make = [](const AgentContext& context) -> std::unique_ptr<Agent> {
-         return std::make_unique<Dqn>(context, DqnOptions::FromConfig(*context.config));
-       }},
+      DqnVariant("dqn",
+                 "DQN family (Mnih et al. 2015): double, dueling, n-step, prioritized replay"),
+      DqnVariant("mdqn", "Munchausen DQN (Vieillard et al. 2020): soft target, log-policy bonus"),
+      DqnVariant("c51", "C51 (Bellemare et al. 2017): categorical return distribution"),
+      DqnVariant("rainbow",
+                 "Rainbow (Hessel et al. 2018): C51 + n-step + prioritized + dueling + noisy + "
+                 "double, each a switch"),
+      DqnVariant("qrdqn", "QR-DQN (Dabney et al. 2018): quantile regression at fixed fractions"),
+      DqnVariant("iqn", "IQN (Dabney et al. 2018): implicit quantiles at sampled fractions"),
   };
   return agents;
 }

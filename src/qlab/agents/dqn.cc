@@ -11,8 +11,27 @@
 
 namespace qlab {
 
-void DqnOptions::AddKeys(ConfigSchema& schema) {
+namespace {
+
+ValueKind KindOf(const std::string& variant) {
+  if (variant == "c51" || variant == "rainbow") return ValueKind::kCategorical;
+  if (variant == "qrdqn") return ValueKind::kQuantile;
+  if (variant == "iqn") return ValueKind::kImplicitQuantile;
+  QLAB_CHECK(variant == "dqn" || variant == "mdqn");
+  return ValueKind::kScalar;
+}
+
+}  // namespace
+
+const std::vector<std::string>& DqnOptions::Variants() {
+  static const std::vector<std::string> variants = {"dqn",     "mdqn",  "c51",
+                                                    "rainbow", "qrdqn", "iqn"};
+  return variants;
+}
+
+void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
   constexpr double kBig = 1e15;
+  const ValueKind kind = KindOf(variant);
   schema.Float("agent.gamma", 0.99, "discount factor", {0.0, 1.0})
       .Int("agent.n_step", 1, "n-step return horizon", {1, 100})
       .Int("agent.batch_size", 32, "transitions per update", {1, 1 << 20})
@@ -50,10 +69,45 @@ void DqnOptions::AddKeys(ConfigSchema& schema) {
       .Int("replay.beta_steps", 0, "env steps of the linear beta anneal (0: constant)", {0, kBig})
       .Float("replay.priority_eps", 1e-6, "added to |TD error| before the exponent", {0.0, 1.0});
   NetworkOptions::AddKeys(schema);
+
+  if (variant == "mdqn")
+    schema
+        .Float("agent.munchausen_alpha", 0.9, "Munchausen: scale of the log-policy bonus",
+               {0.0, 1.0})
+        .Float("agent.munchausen_tau", 0.03, "Munchausen: softmax temperature", {1e-6, 1e3})
+        .Float("agent.munchausen_clip", -1.0, "Munchausen: lower clip of tau * log pi",
+               {-1e3, 0.0});
+  if (kind == ValueKind::kCategorical)
+    schema.Int("agent.num_atoms", 51, "atoms of the return distribution", {2, 10000})
+        .Float("agent.v_min", -10.0, "smallest atom", {-1e9, 1e9})
+        .Float("agent.v_max", 10.0, "largest atom", {-1e9, 1e9});
+  if (kind == ValueKind::kQuantile)
+    schema.Int("agent.num_quantiles", 200, "quantiles at the midpoints (2i+1)/2N", {1, 10000});
+  if (kind == ValueKind::kQuantile || kind == ValueKind::kImplicitQuantile)
+    schema.Float("agent.kappa", 1.0, "quantile Huber threshold (0: plain quantile loss)",
+                 {0.0, 1e6});
+  if (kind == ValueKind::kImplicitQuantile)
+    schema.Int("agent.num_tau_samples", 64, "IQN: fractions N for the online quantiles", {1, 4096})
+        .Int("agent.num_tau_prime_samples", 64, "IQN: fractions N' for the target quantiles",
+             {1, 4096})
+        .Int("agent.num_quantile_samples", 32, "IQN: fractions K to pick actions", {1, 4096})
+        .Int("network.quantile_embedding_dim", 64, "IQN: size of the cosine embedding",
+             {1, 4096});
+  if (variant == "rainbow")
+    // Hessel et al. 2018 with Dopamine's replay choices (alpha 0.5, beta fixed at 0.5)
+    schema.SetDefault("agent.n_step", int64_t{3})
+        .SetDefault("agent.double_q", true)
+        .SetDefault("replay.prioritized", true)
+        .SetDefault("replay.beta_start", 0.5)
+        .SetDefault("replay.beta_end", 0.5)
+        .SetDefault("network.head", std::string("dueling"))
+        .SetDefault("network.noisy", true);
 }
 
-DqnOptions DqnOptions::FromConfig(const Config& c) {
+DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
   DqnOptions o;
+  o.variant = variant;
+  o.kind = KindOf(variant);
   o.gamma = c.GetFloat("agent.gamma");
   o.n_step = static_cast<int>(c.GetInt("agent.n_step"));
   o.batch_size = static_cast<int>(c.GetInt("agent.batch_size"));
@@ -89,6 +143,29 @@ DqnOptions DqnOptions::FromConfig(const Config& c) {
   o.beta_end = c.GetFloat("replay.beta_end");
   o.beta_steps = c.GetInt("replay.beta_steps");
   o.network = NetworkOptions::FromConfig(c);
+  if (variant == "mdqn") {
+    o.munchausen = true;
+    o.munchausen_alpha = c.GetFloat("agent.munchausen_alpha");
+    o.munchausen_tau = c.GetFloat("agent.munchausen_tau");
+    o.munchausen_clip = c.GetFloat("agent.munchausen_clip");
+  }
+  if (o.kind == ValueKind::kCategorical) {
+    o.num_atoms = static_cast<int>(c.GetInt("agent.num_atoms"));
+    o.v_min = c.GetFloat("agent.v_min");
+    o.v_max = c.GetFloat("agent.v_max");
+    if (o.v_min >= o.v_max)
+      throw UserError(fmt::format("agent.v_min ({}) must be below agent.v_max ({})", o.v_min,
+                                  o.v_max));
+  }
+  if (o.kind == ValueKind::kQuantile) o.num_quantiles = static_cast<int>(c.GetInt("agent.num_quantiles"));
+  if (o.kind == ValueKind::kQuantile || o.kind == ValueKind::kImplicitQuantile)
+    o.kappa = c.GetFloat("agent.kappa");
+  if (o.kind == ValueKind::kImplicitQuantile) {
+    o.num_tau_samples = static_cast<int>(c.GetInt("agent.num_tau_samples"));
+    o.num_tau_prime_samples = static_cast<int>(c.GetInt("agent.num_tau_prime_samples"));
+    o.num_quantile_samples = static_cast<int>(c.GetInt("agent.num_quantile_samples"));
+    o.quantile_embedding_dim = static_cast<int>(c.GetInt("network.quantile_embedding_dim"));
+  }
   return o;
 }
 
@@ -129,17 +206,29 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
       num_actions_(context.spec.action_space.n),
       replay_(context.spec, context.num_envs, options.replay),
       replay_rng_(DeriveSeed(context.seed, StreamId("replay"))),
+      update_rng_(DeriveSeed(context.seed, StreamId("update"))),
       train_stacker_(context.spec, context.num_envs, options.frame_stack),
       eval_stacker_(context.spec, context.num_eval_envs, options.frame_stack) {
   if (!spec_.action_space.discrete())
     throw UserError(
-        fmt::format("agent dqn needs discrete actions; {} has a continuous box", spec_.id));
+        fmt::format("agent {} needs discrete actions; {} has a continuous box", options.variant,
+                    spec_.id));
   input_shape_.assign(spec_.obs_shape.begin(), spec_.obs_shape.end());
   input_shape_[0] *= options.frame_stack;
   // initial weights come from the run seed through torch's generator
   torch::manual_seed(DeriveSeed(context.seed, StreamId("network")));
-  online_ = QNetwork(input_shape_, num_actions_, options.network);
-  target_ = QNetwork(input_shape_, num_actions_, options.network);
+  HeadShape head;
+  if (options.kind == ValueKind::kCategorical) {
+    head.atoms = options.num_atoms;
+    support_ = torch::linspace(options.v_min, options.v_max, options.num_atoms);
+  } else if (options.kind == ValueKind::kQuantile) {
+    head.atoms = options.num_quantiles;
+    midpoints_ = QuantileMidpoints(options.num_quantiles);
+  } else if (options.kind == ValueKind::kImplicitQuantile) {
+    head.tau_embedding = options.quantile_embedding_dim;
+  }
+  online_ = QNetwork(input_shape_, num_actions_, options.network, head);
+  target_ = QNetwork(input_shape_, num_actions_, options.network, head);
   UpdateTarget(*target_, *online_, 1.0);
   target_->eval();
   for (auto& p : target_->parameters()) p.set_requires_grad(false);
@@ -148,8 +237,8 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
 }
 
 std::string Dqn::Describe() const {
-  return fmt::format("dqn: {} parameters, replay {} transitions ({:.1f} MiB{})",
-                     online_->num_parameters(), replay_.capacity(),
+  return fmt::format("{}: {} parameters, replay {} transitions ({:.1f} MiB{})",
+                     options_.variant, online_->num_parameters(), replay_.capacity(),
                      replay_.memory_bytes() / 1048576.0,
                      options_.replay.prioritized ? ", prioritized" : "");
 }
@@ -169,12 +258,41 @@ torch::Tensor Dqn::ObsTensor(float* data, int rows) const {
   return torch::from_blob(data, shape, torch::kFloat32);
 }
 
+torch::Tensor Dqn::Expected(const torch::Tensor& out) const {
+  switch (options_.kind) {
+    case ValueKind::kScalar:
+      return out.squeeze(2);
+    case ValueKind::kCategorical:
+      return (torch::softmax(out, /*dim=*/2) * support_).sum(/*dim=*/2);
+    case ValueKind::kQuantile:
+    case ValueKind::kImplicitQuantile:
+      return out.mean(/*dim=*/2);
+  }
+  return {};
+}
+
+torch::Tensor Dqn::SampleTaus(int64_t rows, int64_t n, Rng& rng) {
+  taus_.resize(static_cast<size_t>(rows * n));
+  for (float& tau : taus_) tau = static_cast<float>(rng.Uniform());
+  return torch::from_blob(taus_.data(), {rows, n}, torch::kFloat32).clone();
+}
+
+torch::Tensor Dqn::QValues(const torch::Tensor& obs, Rng& rng) {
+  if (options_.kind != ValueKind::kImplicitQuantile) return Expected(online_->forward(obs));
+  return Expected(online_->forward(obs, SampleTaus(obs.size(0), options_.num_quantile_samples, rng)));
+}
+
 void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMode mode, Rng& rng,
               std::span<int32_t> actions) {
   ObsStacker& stacker = mode == ActMode::kTrain ? train_stacker_ : eval_stacker_;
   stacker.Push(obs, episode_start);
   const int n = static_cast<int>(actions.size());
   const double epsilon = mode == ActMode::kTrain ? Epsilon() : options_.epsilon_eval;
+  // noisy nets: fresh noise for every training step, the mean network in evaluation
+  if (online_->noisy()) {
+    online_->SetNoiseEnabled(mode == ActMode::kTrain);
+    if (mode == ActMode::kTrain) online_->ResampleNoise(rng);
+  }
   // one uniform per env, then the forward pass only if some env acts greedily
   explore_.resize(n);
   bool any_greedy = false;
@@ -185,8 +303,9 @@ void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMod
   torch::Tensor greedy;
   if (any_greedy) {
     torch::InferenceMode inference;
-    greedy = online_->forward(ObsTensor(stacker.data(), n)).argmax(/*dim=*/1).to(torch::kInt32);
+    greedy = QValues(ObsTensor(stacker.data(), n), rng).argmax(/*dim=*/1).to(torch::kInt32);
   }
+  online_->SetNoiseEnabled(true);
   for (int i = 0; i < n; ++i)
     actions[i] = explore_[i]
                      ? static_cast<int32_t>(rng.UniformInt(static_cast<uint32_t>(num_actions_)))
@@ -220,27 +339,36 @@ void Dqn::Update() {
             std::min(1.0, static_cast<double>(env_steps_) / options_.beta_steps);
   replay_.Sample(replay_rng_, beta, batch_);
   const int b = batch_.size;
-  torch::Tensor obs = ObsTensor(batch_.obs.data(), b);
-  torch::Tensor next_obs = ObsTensor(batch_.next_obs.data(), b);
-  torch::Tensor action = torch::from_blob(batch_.action.data(), {b}, torch::kInt64);
-  torch::Tensor reward = torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32);
-  torch::Tensor discount = torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32);
-
-  // bootstrap from the frozen network
-  torch::Tensor target;
-  {
-    torch::NoGradGuard no_grad;
-    torch::Tensor next_online = options_.double_q ? online_->forward(next_obs) : torch::Tensor();
-    target = TdTarget(reward, discount,
-                      NextStateValue(target_->forward(next_obs), next_online, options_.double_q));
+  const Batch batch{
+      .obs = ObsTensor(batch_.obs.data(), b),
+      .next_obs = ObsTensor(batch_.next_obs.data(), b),
+      .action = torch::from_blob(batch_.action.data(), {b}, torch::kInt64),
+      .reward = torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32),
+      .discount = torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32)};
+  if (online_->noisy()) {
+    online_->ResampleNoise(update_rng_);
+    target_->ResampleNoise(update_rng_);
   }
-  torch::Tensor q = online_->forward(obs).gather(/*dim=*/1, action.unsqueeze(1)).squeeze(1);
-  torch::Tensor elementwise = ElementwiseLoss(q, target, options_.loss);
+  BatchLoss terms;
+  switch (options_.kind) {
+    case ValueKind::kScalar:
+      terms = ScalarLoss(batch);
+      break;
+    case ValueKind::kCategorical:
+      terms = CategoricalLossOf(batch);
+      break;
+    case ValueKind::kQuantile:
+      terms = QuantileLoss(batch);
+      break;
+    case ValueKind::kImplicitQuantile:
+      terms = ImplicitQuantileLoss(batch);
+      break;
+  }
   torch::Tensor loss;
   if (options_.replay.prioritized) {
-    loss = (torch::from_blob(batch_.weight.data(), {b}, torch::kFloat32) * elementwise).mean();
+    loss = (torch::from_blob(batch_.weight.data(), {b}, torch::kFloat32) * terms.loss).mean();
   } else {
-    loss = elementwise.mean();
+    loss = terms.loss.mean();
   }
   optimizer_->zero_grad();
   loss.backward();
@@ -250,7 +378,7 @@ void Dqn::Update() {
   ++updates_;
 
   const double loss_value = loss.item<double>();
-  const double q_value = q.detach().mean().item<double>();
+  const double q_value = terms.q_taken.mean().item<double>();
   if (!std::isfinite(loss_value) || !std::isfinite(q_value))
     throw DivergedError(
         fmt::format("{} at update {} (loss {}, mean Q {})",
@@ -260,9 +388,89 @@ void Dqn::Update() {
   q_sum_ += q_value;
   ++window_updates_;
   if (options_.replay.prioritized) {
-    torch::Tensor td_abs = (target - q.detach()).abs().contiguous();
-    replay_.UpdatePriorities(batch_.index, {td_abs.data_ptr<float>(), static_cast<size_t>(b)});
+    torch::Tensor priority = terms.priority.to(torch::kFloat32).contiguous();
+    replay_.UpdatePriorities(batch_.index, {priority.data_ptr<float>(), static_cast<size_t>(b)});
   }
+}
+
+// DQN / double DQN / Munchausen DQN: regression of Q(s, a) to a scalar target.
+Dqn::BatchLoss Dqn::ScalarLoss(const Batch& b) {
+  torch::Tensor target;
+  {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor next_target = Expected(target_->forward(b.next_obs));
+    if (options_.munchausen) {
+      target = MunchausenTarget(Expected(target_->forward(b.obs)), next_target, b.action,
+                                b.reward, b.discount, options_.munchausen_alpha,
+                                options_.munchausen_tau, options_.munchausen_clip);
+    } else {
+      const torch::Tensor next_online =
+          options_.double_q ? Expected(online_->forward(b.next_obs)) : torch::Tensor();
+      target = TdTarget(b.reward, b.discount,
+                        NextStateValue(next_target, next_online, options_.double_q));
+    }
+  }
+  const torch::Tensor q = TakeAction(Expected(online_->forward(b.obs)), b.action);
+  return {.loss = ElementwiseLoss(q, target, options_.loss),
+          .priority = (target - q.detach()).abs(),
+          .q_taken = q.detach()};
+}
+
+// C51: cross-entropy to the projected target distribution of the greedy next action.
+Dqn::BatchLoss Dqn::CategoricalLossOf(const Batch& b) {
+  torch::Tensor target_probs;
+  {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor next_logits = target_->forward(b.next_obs);
+    const torch::Tensor select =
+        options_.double_q ? Expected(online_->forward(b.next_obs)) : Expected(next_logits);
+    const torch::Tensor next_probs =
+        torch::softmax(TakeAction(next_logits, GreedyAction(select)), /*dim=*/1);
+    target_probs = CategoricalProjection(support_, next_probs, b.reward, b.discount);
+  }
+  const torch::Tensor logits = TakeAction(online_->forward(b.obs), b.action);
+  const torch::Tensor loss = CategoricalLoss(logits, target_probs);
+  return {.loss = loss,
+          .priority = loss.detach(),
+          .q_taken = (torch::softmax(logits.detach(), 1) * support_).sum(1)};
+}
+
+// QR-DQN: quantile Huber loss between the quantiles at the fixed midpoints and the shifted
+// target quantiles of the greedy next action.
+Dqn::BatchLoss Dqn::QuantileLoss(const Batch& b) {
+  torch::Tensor target;
+  {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor next = target_->forward(b.next_obs);
+    const torch::Tensor select =
+        options_.double_q ? Expected(online_->forward(b.next_obs)) : Expected(next);
+    target = b.reward.unsqueeze(1) +
+             b.discount.unsqueeze(1) * TakeAction(next, GreedyAction(select));
+  }
+  const torch::Tensor quantiles = TakeAction(online_->forward(b.obs), b.action);
+  const torch::Tensor loss = QuantileHuberLoss(quantiles, midpoints_, target, options_.kappa);
+  return {.loss = loss, .priority = loss.detach(), .q_taken = quantiles.detach().mean(1)};
+}
+
+// IQN: the same loss at sampled fractions: N for the online quantiles, N' for the target ones,
+// K to pick the greedy next action.
+Dqn::BatchLoss Dqn::ImplicitQuantileLoss(const Batch& b) {
+  const int64_t rows = b.obs.size(0);
+  torch::Tensor target;
+  {
+    torch::NoGradGuard no_grad;
+    QNetwork& selector = options_.double_q ? online_ : target_;
+    const torch::Tensor select = Expected(selector->forward(
+        b.next_obs, SampleTaus(rows, options_.num_quantile_samples, update_rng_)));
+    const torch::Tensor next = target_->forward(
+        b.next_obs, SampleTaus(rows, options_.num_tau_prime_samples, update_rng_));
+    target = b.reward.unsqueeze(1) +
+             b.discount.unsqueeze(1) * TakeAction(next, GreedyAction(select));
+  }
+  const torch::Tensor taus = SampleTaus(rows, options_.num_tau_samples, update_rng_);
+  const torch::Tensor quantiles = TakeAction(online_->forward(b.obs, taus), b.action);
+  const torch::Tensor loss = QuantileHuberLoss(quantiles, taus, target, options_.kappa);
+  return {.loss = loss, .priority = loss.detach(), .q_taken = quantiles.detach().mean(1)};
 }
 
 TrainStats Dqn::TakeStats() {
@@ -283,6 +491,7 @@ void Dqn::Save(Archive& archive) const {
   archive.PutBytes("agent/target", ModuleBytes(*target_));
   archive.PutBytes("agent/optimizer", OptimizerBytes(*optimizer_));
   archive.Put("agent/replay_rng", replay_rng_);
+  archive.Put("agent/update_rng", update_rng_);
   archive.Put("agent/env_steps", env_steps_);
   archive.Put("agent/updates", updates_);
   archive.Put("agent/target_syncs", target_syncs_);
@@ -305,6 +514,7 @@ void Dqn::Load(const Archive& archive) {
     throw UserError("cannot load the optimiser state from the checkpoint (other optimizer?)");
   }
   replay_rng_ = archive.Get<Rng>("agent/replay_rng");
+  update_rng_ = archive.Get<Rng>("agent/update_rng");
   env_steps_ = archive.Get<int64_t>("agent/env_steps");
   updates_ = archive.Get<int64_t>("agent/updates");
   target_syncs_ = archive.Get<int64_t>("agent/target_syncs");

@@ -1,7 +1,23 @@
-// DQN (Mnih et al. 2015, "Human-level control through deep reinforcement learning") with the
-// options of the family: double Q-learning (van Hasselt et al. 2016), dueling heads (Wang et al.
-// 2016), n-step returns, prioritized replay (Schaul et al. 2016), Huber or MSE loss, Adam /
-// RMSProp (centered) / AdamW / SGD, gradient clipping, hard or Polyak target updates, linear
+// The DQN family: one agent, six registered variants that differ in what the network predicts per
+// action and how the target is built (everything else -- replay, schedules, optimiser, acting,
+// checkpoints -- is shared):
+//   dqn      DQN (Mnih et al. 2015): Q-values, regression to r + discount * max_a Q'(s', a).
+//   mdqn     Munchausen DQN (Vieillard et al. 2020): DQN with the soft, log-policy-bonus target.
+//   c51      C51 (Bellemare et al. 2017): categorical return distribution on `num_atoms` atoms in
+//            [v_min, v_max], projected target, cross-entropy loss.
+//   rainbow  Rainbow (Hessel et al. 2018): c51 whose defaults switch on n-step (3), prioritized
+//            replay, dueling, noisy nets and double Q -- each one key, so every ablation of
+//            "Revisiting Rainbow" (Obando-Ceron & Castro 2021) is one --set.
+//   qrdqn    QR-DQN (Dabney et al. 2018a): `num_quantiles` quantiles at fixed midpoints, quantile
+//            Huber loss (kappa).
+//   iqn      IQN (Dabney et al. 2018b): quantiles at sampled fractions through a cosine embedding
+//            (N online, N' target, K for acting).
+// Options of the whole family: double Q-learning (van Hasselt et al. 2016; for distributional
+// agents the next action is the online network's greedy one), dueling heads (Wang et al. 2016),
+// noisy nets (Fortunato et al. 2018; noise resampled before every acting step and every update,
+// switched off in evaluation), n-step returns, prioritized replay (Schaul et al. 2016; priority =
+// |TD error| for Q-values, the per-sample loss for distributions, as Dopamine), Huber or MSE loss,
+// Adam / RMSProp (centered) / AdamW / SGD, gradient clipping, hard or Polyak target updates, linear
 // epsilon schedules, and the replay ratio (`updates_per_step` / `update_period`, fractional).
 //
 // Schedules count env steps over all envs (as Dopamine's and CleanRL's counters do with one env):
@@ -23,7 +39,12 @@
 
 namespace qlab {
 
+// What the network predicts per action.
+enum class ValueKind { kScalar, kCategorical, kQuantile, kImplicitQuantile };
+
 struct DqnOptions {
+  std::string variant = "dqn";  // dqn, mdqn, c51, rainbow, qrdqn or iqn
+  ValueKind kind = ValueKind::kScalar;
   double gamma = 0.99;
   int n_step = 1;
   int batch_size = 32;
@@ -51,9 +72,22 @@ struct DqnOptions {
   double beta_start = 0.4, beta_end = 1.0;
   int64_t beta_steps = 0;  // 0: constant beta_start
   NetworkOptions network;
+  // Munchausen (mdqn)
+  bool munchausen = false;
+  double munchausen_alpha = 0.9, munchausen_tau = 0.03, munchausen_clip = -1.0;
+  // categorical (c51, rainbow)
+  int num_atoms = 51;
+  double v_min = -10.0, v_max = 10.0;
+  // quantiles (qrdqn: num_quantiles; iqn: N, N', K and the embedding size)
+  int num_quantiles = 200;
+  double kappa = 1.0;
+  int num_tau_samples = 64, num_tau_prime_samples = 64, num_quantile_samples = 32;
+  int quantile_embedding_dim = 64;
 
-  static void AddKeys(ConfigSchema& schema);  // [agent], [replay] and [network]
-  static DqnOptions FromConfig(const Config& config);
+  static const std::vector<std::string>& Variants();
+  // [agent], [replay] and [network] keys of `variant`, with its defaults.
+  static void AddKeys(ConfigSchema& schema, const std::string& variant = "dqn");
+  static DqnOptions FromConfig(const Config& config, const std::string& variant = "dqn");
 };
 
 class Dqn : public Agent {
@@ -71,11 +105,29 @@ class Dqn : public Agent {
   std::string Describe() const override;
 
   double Epsilon() const;  // training epsilon at the current env step
+  // Expected action values [B, A] of observations [B, input...] (IQN: K fractions from `rng`).
+  torch::Tensor QValues(const torch::Tensor& obs, Rng& rng);
   QNetwork& online() { return online_; }
+  // Support of the categorical variants (empty otherwise).
+  const torch::Tensor& support() const { return support_; }
   const ReplayBuffer& replay() const { return replay_; }
 
  private:
+  // Per-sample loss (with gradient), priority and Q of the taken action of one sampled batch.
+  struct BatchLoss {
+    torch::Tensor loss, priority, q_taken;
+  };
+  struct Batch {
+    torch::Tensor obs, next_obs, action, reward, discount;
+  };
   void Update();
+  BatchLoss ScalarLoss(const Batch& b);
+  BatchLoss CategoricalLossOf(const Batch& b);
+  BatchLoss QuantileLoss(const Batch& b);
+  BatchLoss ImplicitQuantileLoss(const Batch& b);
+  // Expected values [B, A] of a network output [B, A, atoms].
+  torch::Tensor Expected(const torch::Tensor& out) const;
+  torch::Tensor SampleTaus(int64_t rows, int64_t n, Rng& rng);
   torch::Tensor ObsTensor(float* data, int rows) const;  // [rows, input_shape_...], no copy
 
   DqnOptions options_;
@@ -87,6 +139,9 @@ class Dqn : public Agent {
   ReplayBuffer replay_;
   ReplayBatch batch_;
   Rng replay_rng_;
+  Rng update_rng_;  // noise and IQN fractions of updates
+  torch::Tensor support_, midpoints_;
+  std::vector<float> taus_;
   ObsStacker train_stacker_, eval_stacker_;
   std::vector<uint8_t> explore_;
 

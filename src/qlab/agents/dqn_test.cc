@@ -19,8 +19,8 @@ struct Trained {
 };
 
 Trained Train(const std::string& env_name, const std::vector<std::string>& sets, int vector_steps,
-              int num_envs = 8) {
-  Trained t{TrainSchema("dqn"), nullptr, nullptr};
+              int num_envs = 8, const std::string& variant = "dqn") {
+  Trained t{TrainSchema(variant), nullptr, nullptr};
   t.config = std::make_unique<Config>(t.schema);
   for (const char* s : {"agent.gamma=0.9", "agent.min_replay_history=64", "agent.update_period=1",
                         "agent.target_update_period=64", "agent.lr=0.003",
@@ -34,7 +34,7 @@ Trained Train(const std::string& env_name, const std::vector<std::string>& sets,
                        .num_envs = num_envs,
                        .num_eval_envs = 1,
                        .seed = 1};
-  t.agent = std::make_unique<Dqn>(context, DqnOptions::FromConfig(*t.config));
+  t.agent = std::make_unique<Dqn>(context, DqnOptions::FromConfig(*t.config, variant));
   StepBatch current = env->MakeBatch(), next = env->MakeBatch();
   env->Reset(current);
   std::vector<uint8_t> start(num_envs, 1);
@@ -53,7 +53,8 @@ Trained Train(const std::string& env_name, const std::vector<std::string>& sets,
 torch::Tensor QOf(Dqn& agent, std::vector<float> obs, int64_t dims) {
   torch::NoGradGuard no_grad;
   const auto rows = static_cast<int64_t>(obs.size()) / dims;
-  return agent.online()->forward(torch::from_blob(obs.data(), {rows, dims}).clone());
+  Rng rng(3);
+  return agent.QValues(torch::from_blob(obs.data(), {rows, dims}).clone(), rng);
 }
 
 void ExpectNear(const torch::Tensor& q, const std::vector<std::vector<double>>& want, double tol) {
@@ -134,6 +135,102 @@ TEST(Dqn, RejectsUnusableConfigurations) {
   EXPECT_THROW(Train("minatar/breakout", {"network.torso=nature_cnn"}, 0), UserError);
   EXPECT_THROW(Train("probe/constant", {"network.torso=minatar_cnn"}, 0), UserError);
   EXPECT_THROW(Train("probe/constant", {"replay.capacity=10"}, 0), UserError);
+}
+
+// --- the other variants of the family (dqn.h) on the same probes ---
+
+// Distributional heads need a support that covers the probe returns.
+std::vector<std::string> VariantSets(const std::string& variant) {
+  if (variant == "c51" || variant == "rainbow")
+    return {"agent.v_min=-2", "agent.v_max=2", "agent.num_atoms=21"};
+  if (variant == "qrdqn") return {"agent.num_quantiles=16"};
+  if (variant == "iqn") return {"agent.num_tau_samples=16", "agent.num_tau_prime_samples=16"};
+  return {};
+}
+
+std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+TEST(DqnFamilyProbes, EveryVariantLearnsActionValuesAndBootstraps) {
+  for (const std::string variant : {"c51", "rainbow", "qrdqn", "iqn", "mdqn"}) {
+    SCOPED_TRACE(variant);
+    Trained action = Train("probe/obs_action", VariantSets(variant), 400, 8, variant);
+    probe::Probe p{.kind = probe::Kind::kObsAction};
+    auto want = probe::OptimalQ(p, 0.9);
+    if (variant == "mdqn")
+      // Munchausen's fixed point: the worse action (gap 2 >> tau) pays the clipped bonus
+      // alpha * clip(tau log pi, -1, 0) = -0.9; the greedy one pays ~0 (Vieillard et al. 2020)
+      for (auto& row : want)
+        for (double& q : row) q = q < 0 ? q - 0.9 : q;
+    ExpectNear(QOf(*action.agent, {-1.0f, 1.0f}, 1), want, 0.1);
+
+    Trained chain = Train("probe/two_step", VariantSets(variant), 600, 8, variant);
+    ExpectNear(QOf(*chain.agent, {0.0f, 1.0f}, 1),
+               probe::OptimalQ({.kind = probe::Kind::kTwoStep}, 0.9), 0.1);
+  }
+}
+
+TEST(DqnFamilyProbes, FullRainbowLearnsTheChain) {
+  // every Rainbow component on: n-step 3, prioritized, dueling, noisy, double, C51
+  Trained t = Train("probe/chain(length=4)",
+                    Concat(VariantSets("rainbow"),
+                           {"agent.epsilon_end=0.0", "agent.epsilon_decay_start=0",
+                            "agent.epsilon_decay_steps=6000", "replay.beta_steps=4000"}),
+                    1500, 8, "rainbow");
+  std::vector<float> obs(16, 0.0f);
+  for (int k = 0; k < 4; ++k) obs[k * 4 + k] = 1.0f;
+  ExpectNear(QOf(*t.agent, obs, 4), probe::OptimalQ({.kind = probe::Kind::kChain, .length = 4}, 0.9),
+             0.1);
+}
+
+// probe/stochastic returns -1 or +1 with probability 1/2 (docs/envs.md): the distributional
+// variants must learn that distribution, not only its mean 0.
+TEST(DqnFamilyProbes, CategoricalLearnsTheReturnDistribution) {
+  Trained t = Train("probe/stochastic", {"agent.v_min=-2", "agent.v_max=2", "agent.num_atoms=5"},
+                    500, 8, "c51");
+  torch::NoGradGuard no_grad;
+  const torch::Tensor probs = torch::softmax(t.agent->online()->forward(torch::zeros({1, 1})), 2);
+  // atoms [-2, -1, 0, 1, 2]
+  const std::vector<double> want = {0.0, 0.5, 0.0, 0.5, 0.0};
+  for (int i = 0; i < 5; ++i) EXPECT_NEAR(probs[0][0][i].item<double>(), want[i], 0.08) << i;
+}
+
+TEST(DqnFamilyProbes, QuantileRegressionLearnsTheReturnDistribution) {
+  // kappa 0: the plain quantile loss, whose minimisers are the true quantiles (Huber ones are not)
+  Trained t = Train("probe/stochastic", {"agent.num_quantiles=4", "agent.kappa=0"}, 500, 8, "qrdqn");
+  torch::NoGradGuard no_grad;
+  const torch::Tensor quantiles = t.agent->online()->forward(torch::zeros({1, 1}));
+  // fractions 1/8, 3/8 -> -1; 5/8, 7/8 -> +1
+  const std::vector<double> want = {-1.0, -1.0, 1.0, 1.0};
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(quantiles[0][0][i].item<double>(), want[i], 0.15) << i;
+}
+
+TEST(DqnFamilyProbes, ImplicitQuantilesLearnTheReturnDistribution) {
+  Trained t = Train("probe/stochastic", Concat(VariantSets("iqn"), {"agent.kappa=0"}), 500, 8, "iqn");
+  torch::NoGradGuard no_grad;
+  const torch::Tensor quantiles =
+      t.agent->online()->forward(torch::zeros({1, 1}), torch::tensor({{0.2f, 0.8f}}));
+  EXPECT_NEAR(quantiles[0][0][0].item<double>(), -1.0, 0.25);
+  EXPECT_NEAR(quantiles[0][0][1].item<double>(), 1.0, 0.25);
+}
+
+TEST(DqnFamily, VariantsHaveTheirOwnKeysAndDefaults) {
+  ConfigSchema rainbow = TrainSchema("rainbow");
+  Config config(rainbow);
+  EXPECT_EQ(config.GetInt("agent.n_step"), 3);
+  EXPECT_TRUE(config.GetBool("network.noisy"));
+  EXPECT_EQ(config.GetString("network.head"), "dueling");
+  EXPECT_TRUE(config.GetBool("replay.prioritized"));
+  EXPECT_TRUE(config.GetBool("agent.double_q"));
+  EXPECT_EQ(config.GetInt("agent.num_atoms"), 51);
+  // keys of other variants are unknown, with a clear error
+  EXPECT_THROW(config.Set("agent.num_quantiles=10"), UserError);
+  ConfigSchema dqn = TrainSchema("dqn");
+  EXPECT_FALSE(Config(dqn).GetBool("network.noisy"));
+  EXPECT_THROW(Train("probe/constant", {"agent.v_min=1", "agent.v_max=1"}, 0, 1, "c51"),
+               UserError);
 }
 
 }  // namespace

@@ -11,11 +11,65 @@ torch::Tensor NextStateValue(const torch::Tensor& next_target, const torch::Tens
   return next_target.gather(/*dim=*/1, best).squeeze(1);
 }
 
+torch::Tensor TakeAction(const torch::Tensor& x, const torch::Tensor& action) {
+  return x.index({torch::arange(x.size(0), action.options()), action});
+}
+
 torch::Tensor ElementwiseLoss(const torch::Tensor& q, const torch::Tensor& target,
                               const std::string& kind) {
   if (kind == "huber") return torch::smooth_l1_loss(q, target, at::Reduction::None);
   QLAB_CHECK(kind == "mse");
   return (q - target).square();
+}
+
+torch::Tensor CategoricalProjection(const torch::Tensor& support, const torch::Tensor& next_probs,
+                                    const torch::Tensor& reward, const torch::Tensor& discount) {
+  const int64_t k = support.size(0);
+  const double v_min = support[0].item<double>(), v_max = support[k - 1].item<double>();
+  const double dz = (v_max - v_min) / static_cast<double>(k - 1);
+  // [B, 1, K] targets of atoms j against [1, K, 1] atoms i
+  const torch::Tensor moved =
+      (reward.unsqueeze(1) + discount.unsqueeze(1) * support.unsqueeze(0)).clamp(v_min, v_max);
+  const torch::Tensor weight =
+      (1.0 - (moved.unsqueeze(1) - support.view({1, k, 1})).abs() / dz).clamp(0.0, 1.0);
+  return (weight * next_probs.unsqueeze(1)).sum(/*dim=*/2);
+}
+
+torch::Tensor CategoricalLoss(const torch::Tensor& logits, const torch::Tensor& target_probs) {
+  return -(target_probs * torch::log_softmax(logits, /*dim=*/1)).sum(/*dim=*/1);
+}
+
+torch::Tensor QuantileHuberLoss(const torch::Tensor& pred, const torch::Tensor& taus,
+                                const torch::Tensor& target, double kappa) {
+  // u[b, i, j] = target[b, j] - pred[b, i]
+  const torch::Tensor u = target.unsqueeze(1) - pred.unsqueeze(2);
+  const torch::Tensor abs_u = u.abs();
+  torch::Tensor huber;
+  if (kappa > 0.0) {
+    huber = torch::where(abs_u <= kappa, 0.5 * u.square(), kappa * (abs_u - 0.5 * kappa)) / kappa;
+  } else {
+    huber = abs_u;
+  }
+  const torch::Tensor tau = (taus.dim() == 1 ? taus.unsqueeze(0) : taus).unsqueeze(2);
+  const torch::Tensor weight = (tau - (u.detach() < 0).to(u.scalar_type())).abs();
+  return (weight * huber).mean(/*dim=*/2).sum(/*dim=*/1);
+}
+
+torch::Tensor QuantileMidpoints(int64_t n, const torch::TensorOptions& options) {
+  return (torch::arange(n, options.dtype(torch::kFloat32)) * 2.0 + 1.0) / (2.0 * n);
+}
+
+torch::Tensor MunchausenTarget(const torch::Tensor& q_target, const torch::Tensor& next_q_target,
+                               const torch::Tensor& action, const torch::Tensor& reward,
+                               const torch::Tensor& discount, double alpha, double tau,
+                               double clip_min) {
+  const torch::Tensor log_pi = torch::log_softmax(q_target / tau, /*dim=*/1);
+  const torch::Tensor bonus =
+      alpha * (tau * log_pi.gather(1, action.unsqueeze(1)).squeeze(1)).clamp(clip_min, 0.0);
+  const torch::Tensor next_log_pi = torch::log_softmax(next_q_target / tau, /*dim=*/1);
+  const torch::Tensor soft_value =
+      (next_log_pi.exp() * (next_q_target - tau * next_log_pi)).sum(/*dim=*/1);
+  return reward + bonus + discount * soft_value;
 }
 
 }  // namespace qlab

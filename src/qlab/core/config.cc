@@ -125,6 +125,14 @@ ConfigSchema& ConfigSchema::Add(ConfigKey key) {
   keys_.push_back(std::move(key));
   return *this;
 }
+ConfigSchema& ConfigSchema::SetDefault(const std::string& name, ConfigValue value) {
+  auto it = std::find_if(keys_.begin(), keys_.end(), [&](const auto& k) { return k.name == name; });
+  QLAB_CHECK(it != keys_.end());
+  QLAB_CHECK(it->default_value.index() == value.index());
+  it->default_value = std::move(value);
+  return *this;
+}
+
 ConfigSchema& ConfigSchema::Bool(std::string name, bool value, std::string doc) {
   return Add({.name = std::move(name),
               .type = Type::kBool,

@@ -50,6 +50,10 @@ class ConfigSchema {
   ConfigSchema& IntList(std::string name, std::vector<int64_t> value, std::string doc,
                         Bounds bounds = {});
 
+  // Changes the default of a declared key (an agent family member with other defaults, e.g.
+  // rainbow's n_step = 3); the value must have the key's type.
+  ConfigSchema& SetDefault(const std::string& name, ConfigValue value);
+
   const ConfigKey* Find(std::string_view name) const;  // nullptr if unknown
   const std::vector<ConfigKey>& keys() const { return keys_; }
   std::vector<std::string> names() const;

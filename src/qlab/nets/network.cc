@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "qlab/core/config.h"
@@ -22,7 +24,11 @@ void NetworkOptions::AddKeys(ConfigSchema& schema) {
               "initialiser: torch_default or xavier_uniform (zero biases)",
               {"torch_default", "xavier_uniform"})
       .Float("network.obs_scale", 1.0, "observations are multiplied by this first",
-             {.min = 0.0, .max = 1e6});
+             {.min = 0.0, .max = 1e6})
+      .Bool("network.noisy", false,
+            "noisy nets (Fortunato et al. 2018): dense layers after the convs are NoisyLinear")
+      .Float("network.noisy_sigma0", 0.5, "noisy nets: initial sigma * sqrt(fan_in)",
+             {.min = 0.0, .max = 100.0});
 }
 
 NetworkOptions NetworkOptions::FromConfig(const Config& config) {
@@ -31,7 +37,9 @@ NetworkOptions NetworkOptions::FromConfig(const Config& config) {
           .conv_padding = config.GetString("network.conv_padding"),
           .head = config.GetString("network.head"),
           .init = config.GetString("network.init"),
-          .obs_scale = config.GetFloat("network.obs_scale")};
+          .obs_scale = config.GetFloat("network.obs_scale"),
+          .noisy = config.GetBool("network.noisy"),
+          .noisy_sigma0 = config.GetFloat("network.noisy_sigma0")};
 }
 
 namespace {
@@ -51,41 +59,68 @@ void AddConv(torch::nn::Sequential& seq, int64_t& channels, int64_t out, int64_t
 }  // namespace
 
 QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_actions,
-                           const NetworkOptions& options)
-    : options_(options) {
-  torso_ = torch::nn::Sequential();
+                           const NetworkOptions& options, HeadShape head)
+    : options_(options), head_(head), num_actions_(num_actions) {
+  trunk_ = torch::nn::Sequential();
+  post_ = torch::nn::Sequential();
   const bool image = obs_shape.size() == 3;
   if (options.torso != "mlp" && !image)
     throw UserError(
         fmt::format("network.torso = {} needs image observations [C, H, W]", options.torso));
   int64_t channels = image ? obs_shape[0] : 0;
   if (options.torso == "minatar_cnn") {
-    AddConv(torso_, channels, 16, 3, 1, options.conv_padding == "same");
+    AddConv(trunk_, channels, 16, 3, 1, options.conv_padding == "same");
   } else if (options.torso == "nature_cnn") {
-    AddConv(torso_, channels, 32, 8, 4, false);
-    AddConv(torso_, channels, 64, 4, 2, false);
-    AddConv(torso_, channels, 64, 3, 1, false);
+    AddConv(trunk_, channels, 32, 8, 4, false);
+    AddConv(trunk_, channels, 64, 4, 2, false);
+    AddConv(trunk_, channels, 64, 3, 1, false);
   }
-  torso_->push_back(torch::nn::Flatten());
+  trunk_->push_back(torch::nn::Flatten());
   // feature size after the convolutions, from one dummy forward
   std::vector<int64_t> dummy_shape = {1};
   dummy_shape.insert(dummy_shape.end(), obs_shape.begin(), obs_shape.end());
   int64_t features;
   try {
     torch::NoGradGuard no_grad;
-    features = torso_->forward(torch::zeros(dummy_shape)).size(1);
+    features = trunk_->forward(torch::zeros(dummy_shape)).size(1);
   } catch (const c10::Error&) {
     throw UserError(fmt::format("network.torso = {} does not fit observations of shape [{}]",
                                 options.torso, fmt::join(obs_shape, ", ")));
   }
-  for (int64_t width : options.widths) {
-    torso_->push_back(torch::nn::Linear(features, width));
-    torso_->push_back(torch::nn::ReLU());
-    features = width;
+  auto dense = [&](torch::nn::Sequential& seq, int64_t in, int64_t out) {
+    if (options.noisy) {
+      noisy_layers_.push_back(NoisyLinear(in, out, options.noisy_sigma0));
+      seq->push_back(noisy_layers_.back());
+    } else {
+      seq->push_back(torch::nn::Linear(in, out));
+    }
+  };
+  // IQN merges the fraction embedding where the torso first has learned features: after the
+  // convolutions, or after the first dense layer of an mlp torso
+  const size_t merge_at = options.torso == "mlp" ? std::min<size_t>(1, options.widths.size()) : 0;
+  for (size_t i = 0; i < options.widths.size(); ++i) {
+    if (i == merge_at && head.tau_embedding > 0)
+      tau_embedding_ =
+          register_module("tau_embedding", torch::nn::Linear(head.tau_embedding, features));
+    auto& seq = i < merge_at ? trunk_ : post_;
+    dense(seq, features, options.widths[i]);
+    seq->push_back(torch::nn::ReLU());
+    features = options.widths[i];
   }
-  register_module("torso", torso_);
-  q_ = register_module("q", torch::nn::Linear(features, num_actions));
-  if (options.head == "dueling") value_ = register_module("value", torch::nn::Linear(features, 1));
+  if (head.tau_embedding > 0 && !tau_embedding_)
+    tau_embedding_ =
+        register_module("tau_embedding", torch::nn::Linear(head.tau_embedding, features));
+  register_module("trunk", trunk_);
+  register_module("post", post_);
+  const int64_t per_action = head.tau_embedding > 0 ? 1 : head.atoms;
+  advantage_ = torch::nn::Sequential();
+  dense(advantage_, features, num_actions * per_action);
+  register_module("q", advantage_);
+  if (options.head == "dueling") {
+    value_ = torch::nn::Sequential();
+    dense(value_, features, per_action);
+    register_module("value", value_);
+  }
 
   if (options.init == "xavier_uniform") {
     torch::NoGradGuard no_grad;
@@ -101,12 +136,40 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
   }
 }
 
-torch::Tensor QNetworkImpl::forward(torch::Tensor obs) {
+torch::Tensor CosineTauFeatures(const torch::Tensor& taus, int64_t dim) {
+  const torch::Tensor i = torch::arange(1, dim + 1, taus.options());
+  return torch::cos(M_PI * taus.unsqueeze(-1) * i);
+}
+
+torch::Tensor QNetworkImpl::forward(torch::Tensor obs, const torch::Tensor& taus) {
   if (options_.obs_scale != 1.0) obs = obs * options_.obs_scale;
-  torch::Tensor features = torso_->forward(obs);
-  torch::Tensor q = q_->forward(features);
-  if (value_) q = value_->forward(features) + q - q.mean(/*dim=*/1, /*keepdim=*/true);
+  torch::Tensor features = trunk_->forward(obs);
+  const int64_t batch = features.size(0);
+  int64_t per_action = head_.atoms;
+  if (tau_embedding_) {
+    // [B, F] x [B, N, F] -> [B * N, F]: one row per (sample, fraction)
+    const int64_t n = taus.size(1);
+    torch::Tensor embedding =
+        torch::relu(tau_embedding_->forward(CosineTauFeatures(taus, head_.tau_embedding)));
+    features = (features.unsqueeze(1) * embedding).reshape({batch * n, -1});
+    per_action = n;
+  }
+  if (!post_->is_empty()) features = post_->forward(features);
+  auto shaped = [&](torch::Tensor out, int64_t actions) {
+    if (tau_embedding_) return out.view({batch, per_action, actions}).permute({0, 2, 1});
+    return out.view({batch, actions, per_action});
+  };
+  torch::Tensor q = shaped(advantage_->forward(features), num_actions_);
+  if (value_) q = shaped(value_->forward(features), 1) + q - q.mean(/*dim=*/1, /*keepdim=*/true);
   return q;
+}
+
+void QNetworkImpl::ResampleNoise(Rng& rng) {
+  for (auto& layer : noisy_layers_) layer->ResampleNoise(rng);
+}
+
+void QNetworkImpl::SetNoiseEnabled(bool enabled) {
+  for (auto& layer : noisy_layers_) layer->set_noise_enabled(enabled);
 }
 
 int64_t QNetworkImpl::num_parameters() const {

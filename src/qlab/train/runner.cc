@@ -47,8 +47,8 @@ struct TestHook {
     hook.at = std::stoll(spec.substr(e + 1));
     return hook;
   }
-  void Fire(const char* where, int64_t value) const {
-    if (at < 0 || where != this->where || value != at) return;
+  void Fire(const char* moment, int64_t value) const {
+    if (at < 0 || moment != where || value != at) return;
     std::raise(action == "kill" ? SIGKILL : SIGINT);
   }
 };

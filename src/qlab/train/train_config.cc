@@ -65,8 +65,8 @@ std::string FindPreset(const std::string& name) {
   if (fs::is_directory(PresetDir()))
     for (const auto& agent : fs::directory_iterator(PresetDir()))
       if (agent.is_directory())
-        for (const auto& preset : ListPresets(agent.path().filename().string()))
-          known.push_back(preset.first);
+        for (const auto& known_preset : ListPresets(agent.path().filename().string()))
+          known.push_back(known_preset.first);
   throw UserError(
       fmt::format("config '{}' is neither a file nor a preset{}", name, DidYouMean(name, known)));
 }
