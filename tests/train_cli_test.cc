@@ -249,5 +249,75 @@ TEST(TrainLearning, CleanRlPresetSolvesCartPole) {
   EXPECT_GE(m["eval_return_mean"].get<double>(), 475.0) << last;
 }
 
+// Every agent of the DQN family resumes exactly after a kill -9 mid-phase: weights, noise, replay,
+// sampler, RNG streams (noisy nets and IQN fractions included) and all logs.
+class ResumeEveryAgent : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ResumeEveryAgent, AfterKillMidTraining) {
+  const std::string agent = GetParam();
+  const std::string run = "train --config " + agent +
+                          "/dopamine_minatar --env minatar/breakout --iterations 2 "
+                          "--steps-per-iteration 500 --num-envs 2 --seed 3 --quiet "
+                          "--set run.schedule=train_and_eval --set eval.episodes=1 "
+                          "--set agent.min_replay_history=200 --set agent.target_update_period=100 "
+                          "--set replay.capacity=2000 --set agent.update_period=8" +
+                          std::string(agent == "iqn" ? " --set agent.num_tau_samples=8 "
+                                                       "--set agent.num_tau_prime_samples=8 "
+                                                       "--set agent.num_quantile_samples=8"
+                                                     : "") +
+                          std::string(agent == "qrdqn" ? " --set agent.num_quantiles=20" : "");
+  const std::string reference = TempDir("resume_ref_" + agent);
+  ASSERT_EQ(RunQlab(run + " --out " + reference).code, 0);
+  const std::string dir = TempDir("resume_" + agent);
+  const auto killed = RunQlab(run + " --out " + dir, "QLAB_TEST_HOOK=kill@step=700");
+  ASSERT_EQ(killed.code, 137) << killed.err;
+  const auto resumed = RunQlab("train --quiet --resume " + dir);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_EQ(Metrics(dir), Metrics(reference));
+  EXPECT_EQ(ReadFile(dir + "/episodes.csv"), ReadFile(reference + "/episodes.csv"));
+  const Archive a = Archive::Load(LastCheckpoint(dir));
+  const Archive b = Archive::Load(LastCheckpoint(reference));
+  for (const char* name : {"agent/online", "agent/target", "agent/update_rng", "agent/replay_rng",
+                           "replay/obs", "replay/flags", "runner/act_rng"})
+    EXPECT_TRUE(a.GetBytes(name) == b.GetBytes(name)) << name << " differs";
+}
+
+INSTANTIATE_TEST_SUITE_P(DqnFamily, ResumeEveryAgent,
+                         ::testing::Values("c51", "rainbow", "qrdqn", "iqn", "mdqn"));
+
+// CartPole-v1 solved (a mean evaluation return >= 475 over 10 greedy episodes) by each agent's
+// classic-control preset with seed 0 within a stated budget of env steps (docs/agents.md).
+struct CartPoleBudget {
+  std::string agent;
+  int iterations;  // of 5000 env steps
+};
+
+class SolvesCartPole : public ::testing::TestWithParam<CartPoleBudget> {};
+
+TEST_P(SolvesCartPole, WithinTheBudget) {
+  const auto& [agent, iterations] = GetParam();
+  const std::string dir = TempDir("cartpole_" + agent);
+  const auto r = RunQlab("train --config " + agent + "/classic --env classic/cartpole --seed 0 " +
+                         "--iterations " + std::to_string(iterations) + " --quiet --out " + dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(ReadFile(dir + "/metrics.jsonl"));
+  std::string line;
+  double best = 0.0;
+  int64_t steps = 0;
+  while (std::getline(lines, line)) {
+    const auto m = nlohmann::json::parse(line);
+    best = std::max(best, m["eval_return_mean"].get<double>());
+    steps = m["env_steps"];
+  }
+  EXPECT_EQ(steps, 5000 * iterations);
+  EXPECT_GE(best, 475.0) << agent << ": best evaluation return " << best;
+}
+
+INSTANTIATE_TEST_SUITE_P(DqnFamily, SolvesCartPole,
+                         ::testing::Values(CartPoleBudget{"c51", 8}, CartPoleBudget{"rainbow", 5},
+                                           CartPoleBudget{"qrdqn", 6}, CartPoleBudget{"iqn", 5},
+                                           CartPoleBudget{"mdqn", 5}),
+                         [](const auto& info) { return info.param.agent; });
+
 }  // namespace
 }  // namespace qlab

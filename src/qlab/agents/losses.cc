@@ -27,12 +27,18 @@ torch::Tensor CategoricalProjection(const torch::Tensor& support, const torch::T
   const int64_t k = support.size(0);
   const double v_min = support[0].item<double>(), v_max = support[k - 1].item<double>();
   const double dz = (v_max - v_min) / static_cast<double>(k - 1);
-  // [B, 1, K] targets of atoms j against [1, K, 1] atoms i
-  const torch::Tensor moved =
-      (reward.unsqueeze(1) + discount.unsqueeze(1) * support.unsqueeze(0)).clamp(v_min, v_max);
-  const torch::Tensor weight =
-      (1.0 - (moved.unsqueeze(1) - support.view({1, k, 1})).abs() / dz).clamp(0.0, 1.0);
-  return (weight * next_probs.unsqueeze(1)).sum(/*dim=*/2);
+  // position of each moved atom on the support's index scale, split between its two neighbours
+  // (O(B K), where the pairwise form clip(1 - |T z_j - z_i| / dz, 0, 1) is O(B K^2))
+  const torch::Tensor position =
+      ((reward.unsqueeze(1) + discount.unsqueeze(1) * support.unsqueeze(0)).clamp(v_min, v_max) -
+       v_min) /
+      dz;
+  const torch::Tensor lower = position.floor().clamp(0, k - 1);
+  const torch::Tensor upper_weight = position - lower;
+  torch::Tensor m = torch::zeros_like(next_probs);
+  m.scatter_add_(1, lower.to(torch::kInt64), next_probs * (1.0 - upper_weight));
+  m.scatter_add_(1, (lower + 1).clamp_max(k - 1).to(torch::kInt64), next_probs * upper_weight);
+  return m;
 }
 
 torch::Tensor CategoricalLoss(const torch::Tensor& logits, const torch::Tensor& target_probs) {

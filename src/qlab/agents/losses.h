@@ -35,8 +35,9 @@ torch::Tensor ElementwiseLoss(const torch::Tensor& q, const torch::Tensor& targe
 
 // C51 (Bellemare et al. 2017, Algorithm 1): the target distribution r + discount * z of
 // `next_probs` [B, K] on `support` [K] (evenly spaced v_min..v_max), clipped to the support and
-// projected back onto it: m_i = sum_j clip(1 - |T z_j - z_i| / dz, 0, 1) p_j (Dopamine's
-// project_distribution). Mass is conserved; atoms beyond the edges land on the edge atoms.
+// projected back onto it: m_i = sum_j clip(1 - |T z_j - z_i| / dz, 0, 1) p_j (each moved atom
+// split linearly between its two neighbours). Mass is conserved; atoms beyond the edges land on the
+// edge atoms.
 torch::Tensor CategoricalProjection(const torch::Tensor& support, const torch::Tensor& next_probs,
                                     const torch::Tensor& reward, const torch::Tensor& discount);
 

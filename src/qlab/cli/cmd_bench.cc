@@ -179,6 +179,7 @@ void AddBenchCommand(CLI::App& app) {
   st->callback([stats_args] { RunBenchStats(*stats_args); });
 
   AddBenchTrainCommand(bench);
+  AddBenchAgentsCommand(bench);
 }
 
 }  // namespace qlab::cli

@@ -1,6 +1,8 @@
 // qlab bench train: training throughput of the Dopamine MinAtar DQN protocol (Breakout, one env,
 // update period 4, batch 32) measured through the real runner, with the projected time of the
 // full 10M-step protocol (docs/benchmarks.md).
+// qlab bench agents: the cost of one update of each agent of the DQN family on its MinAtar preset
+// (update period 1, so updates dominate), as updates/s and as a ratio to DQN's.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -9,6 +11,7 @@
 #include "qlab/cli/commands.h"
 #include "qlab/core/errors.h"
 #include "qlab/core/files.h"
+#include "qlab/agents/agent.h"
 #include "qlab/core/machine.h"
 #include "qlab/train/runner.h"
 
@@ -68,7 +71,72 @@ void RunBenchTrain(const BenchTrainArgs& args) {
              projected / 60.0);
 }
 
+struct BenchAgentsArgs {
+  std::vector<std::string> agents = {"dqn", "c51", "rainbow", "qrdqn", "iqn", "mdqn"};
+  int64_t steps = 6000;
+  std::string env = "minatar/breakout";
+  bool json = false;
+};
+
+// Training-phase updates/s of `preset` with one update per env step after 1000 warm-up steps.
+double UpdatesPerSecond(const std::string& preset, const BenchAgentsArgs& args) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / fmt::format("qlab_bench_agents_{}", getpid());
+  fs::remove_all(dir);
+  TrainLayers layers{.config_files = {preset}, .sets = {"agent.update_period=1"}};
+  layers.flags = {{"run.env", args.env},
+                  {"run.iterations", int64_t{1}},
+                  {"run.training_steps", args.steps},
+                  {"run.schedule", std::string("continuous_train")}};
+  const TrainConfig resolved = ResolveTrainConfig(layers);
+  const RunResult result = RunTraining(*resolved.config, {.run_dir = dir.string(), .quiet = true});
+  if (result.outcome != RunOutcome::kDone) throw UserError("bench agents: " + result.message);
+  const auto metrics = nlohmann::json::parse(ReadFile((dir / "metrics.jsonl").string()));
+  fs::remove_all(dir);
+  return metrics["updates_per_s"];
+}
+
+void RunBenchAgents(const BenchAgentsArgs& args) {
+  if (args.steps <= 1000) throw UserError("bench agents: --steps must exceed the 1000 warm-up steps");
+  nlohmann::json rows = nlohmann::json::array();
+  double dqn_rate = 0.0;
+  if (!args.json) {
+    fmt::print("qlab bench agents: one update per env step on {}, MinAtar presets, 1 thread\n",
+               args.env);
+    fmt::print("machine: {}\n", MachineDescription());
+    fmt::print("{:<10} {:<30} {:>10} {:>12} {:>14}\n", "agent", "preset", "updates/s", "ms/update",
+               "cost vs dqn");
+  }
+  for (const auto& agent : args.agents) {
+    FindAgent(agent);
+    const std::string preset = agent + "/dopamine_minatar";
+    const double rate = UpdatesPerSecond(preset, args);
+    if (agent == "dqn") dqn_rate = rate;
+    const double cost = dqn_rate > 0.0 ? dqn_rate / rate : 0.0;
+    rows.push_back({{"agent", agent}, {"preset", preset}, {"updates_per_s", rate},
+                    {"cost_vs_dqn", dqn_rate > 0.0 ? nlohmann::json(cost) : nlohmann::json()}});
+    if (!args.json)
+      fmt::print("{:<10} {:<30} {:>10.0f} {:>12.3f} {:>14}\n", agent, preset, rate, 1000.0 / rate,
+                 dqn_rate > 0.0 ? fmt::format("{:.2f}x", cost) : std::string("-"));
+  }
+  if (args.json)
+    fmt::print("{}\n", nlohmann::json{{"agents", rows}, {"machine", MachineDescription()}}.dump());
+}
+
 }  // namespace
+
+void AddBenchAgentsCommand(CLI::App* bench) {
+  auto args = std::make_shared<BenchAgentsArgs>();
+  auto* cmd = bench->add_subcommand(
+      "agents", "update cost of each DQN-family agent on its MinAtar preset, relative to DQN");
+  cmd->add_option("--agent", args->agents, "agents to time (repeatable; DQN first for ratios)")
+      ->capture_default_str();
+  cmd->add_option("--steps", args->steps, "env steps per agent (1000 of them warm-up)")
+      ->capture_default_str();
+  cmd->add_option("--env", args->env, "MinAtar env")->capture_default_str();
+  cmd->add_flag("--json", args->json, "one JSON object: agents [{agent, updates_per_s, ...}]");
+  cmd->callback([args] { RunBenchAgents(*args); });
+}
 
 void AddBenchTrainCommand(CLI::App* bench) {
   auto args = std::make_shared<BenchTrainArgs>();

@@ -17,5 +17,6 @@ void AddCompareCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
 void AddAgentsCommand(CLI::App& app);
 void AddBenchTrainCommand(CLI::App* bench);  // `qlab bench train`
+void AddBenchAgentsCommand(CLI::App* bench);  // `qlab bench agents`
 
 }  // namespace qlab::cli

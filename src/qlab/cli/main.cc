@@ -1,5 +1,7 @@
 // qlab: the command-line entry point. Usage errors and bad input end with one clear line and
 // exit code 2; internal invariant failures abort (QLAB_CHECK).
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -10,6 +12,12 @@
 #include "qlab/core/errors.h"
 
 int main(int argc, char** argv) {
+  // libtorch allocates and frees the same few-MiB tensors every update; glibc's defaults return
+  // them to the kernel each time (mmap/munmap, trimming), which cost a third of a QR-DQN update in
+  // page faults (docs/benchmarks.md). Keep freed memory in the process instead.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  mallopt(M_TOP_PAD, 64 << 20);
   CLI::App app{"qlab: scaling value-based deep RL, fast and reproducible", "qlab"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "show help for every subcommand");
