@@ -181,7 +181,7 @@ TEST(Train, BadInputIsOneClearLine) {
       {"train --env minatar/breakout --config " + bad_toml,
        bad_toml + ": key 'agent.batch_size' must be an integer"},
       {"train --env minatar/breakout --config dqn/nope", "config 'dqn/nope' is neither a file"},
-      {"train --agent dqm --env minatar/breakout", "unknown agent 'dqm'; did you mean 'dqn'?"},
+      {"train --agent dqm --env minatar/breakout", "unknown agent 'dqm'; did you mean 'dqn'"},
       {"train --env minatar/brekout --out " + dir, "unknown env 'minatar/brekout'"},
       {"train --set agent.gamma=0.9", "no env: give --env NAME"},
       {"train --env classic/cartpole --num-envs 3 --steps-per-iteration 100 --out " + dir,
@@ -219,8 +219,19 @@ TEST(Train, AgentsListsKeysAndPresets) {
   const auto r = RunQlab("agents --json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto list = nlohmann::json::parse(r.out);
-  ASSERT_EQ(list.size(), 1u);
-  EXPECT_EQ(list[0]["agent"], "dqn");
+  ASSERT_EQ(list.size(), 6u);
+  std::vector<std::string> agents;
+  for (const auto& a : list) agents.push_back(a["agent"]);
+  EXPECT_EQ(agents, (std::vector<std::string>{"dqn", "mdqn", "c51", "rainbow", "qrdqn", "iqn"}));
+  // each variant has its own keys: rainbow's atoms, iqn's fractions
+  auto has_key = [&](int agent, const std::string& key) {
+    for (const auto& k : list[agent]["keys"])
+      if (k["key"] == key) return true;
+    return false;
+  };
+  EXPECT_TRUE(has_key(3, "agent.num_atoms"));
+  EXPECT_FALSE(has_key(0, "agent.num_atoms"));
+  EXPECT_TRUE(has_key(5, "agent.num_tau_prime_samples"));
   std::vector<std::string> presets;
   for (const auto& p : list[0]["presets"]) presets.push_back(p["name"]);
   EXPECT_EQ(presets, (std::vector<std::string>{"dqn/cleanrl_classic", "dqn/dopamine_minatar",
@@ -290,6 +301,7 @@ INSTANTIATE_TEST_SUITE_P(DqnFamily, ResumeEveryAgent,
 struct CartPoleBudget {
   std::string agent;
   int iterations;  // of 5000 env steps
+  friend void PrintTo(const CartPoleBudget& b, std::ostream* os) { *os << b.agent; }
 };
 
 class SolvesCartPole : public ::testing::TestWithParam<CartPoleBudget> {};

@@ -91,8 +91,7 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
         .Int("agent.num_tau_prime_samples", 64, "IQN: fractions N' for the target quantiles",
              {1, 4096})
         .Int("agent.num_quantile_samples", 32, "IQN: fractions K to pick actions", {1, 4096})
-        .Int("network.quantile_embedding_dim", 64, "IQN: size of the cosine embedding",
-             {1, 4096});
+        .Int("network.quantile_embedding_dim", 64, "IQN: size of the cosine embedding", {1, 4096});
   if (variant == "rainbow")
     // Hessel et al. 2018 with Dopamine's replay choices (alpha 0.5, beta fixed at 0.5)
     schema.SetDefault("agent.n_step", int64_t{3})
@@ -154,10 +153,11 @@ DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
     o.v_min = c.GetFloat("agent.v_min");
     o.v_max = c.GetFloat("agent.v_max");
     if (o.v_min >= o.v_max)
-      throw UserError(fmt::format("agent.v_min ({}) must be below agent.v_max ({})", o.v_min,
-                                  o.v_max));
+      throw UserError(
+          fmt::format("agent.v_min ({}) must be below agent.v_max ({})", o.v_min, o.v_max));
   }
-  if (o.kind == ValueKind::kQuantile) o.num_quantiles = static_cast<int>(c.GetInt("agent.num_quantiles"));
+  if (o.kind == ValueKind::kQuantile)
+    o.num_quantiles = static_cast<int>(c.GetInt("agent.num_quantiles"));
   if (o.kind == ValueKind::kQuantile || o.kind == ValueKind::kImplicitQuantile)
     o.kappa = c.GetFloat("agent.kappa");
   if (o.kind == ValueKind::kImplicitQuantile) {
@@ -210,9 +210,8 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
       train_stacker_(context.spec, context.num_envs, options.frame_stack),
       eval_stacker_(context.spec, context.num_eval_envs, options.frame_stack) {
   if (!spec_.action_space.discrete())
-    throw UserError(
-        fmt::format("agent {} needs discrete actions; {} has a continuous box", options.variant,
-                    spec_.id));
+    throw UserError(fmt::format("agent {} needs discrete actions; {} has a continuous box",
+                                options.variant, spec_.id));
   input_shape_.assign(spec_.obs_shape.begin(), spec_.obs_shape.end());
   input_shape_[0] *= options.frame_stack;
   // initial weights come from the run seed through torch's generator
@@ -237,8 +236,8 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
 }
 
 std::string Dqn::Describe() const {
-  return fmt::format("{}: {} parameters, replay {} transitions ({:.1f} MiB{})",
-                     options_.variant, online_->num_parameters(), replay_.capacity(),
+  return fmt::format("{}: {} parameters, replay {} transitions ({:.1f} MiB{})", options_.variant,
+                     online_->num_parameters(), replay_.capacity(),
                      replay_.memory_bytes() / 1048576.0,
                      options_.replay.prioritized ? ", prioritized" : "");
 }
@@ -279,7 +278,8 @@ torch::Tensor Dqn::SampleTaus(int64_t rows, int64_t n, Rng& rng) {
 
 torch::Tensor Dqn::QValues(const torch::Tensor& obs, Rng& rng) {
   if (options_.kind != ValueKind::kImplicitQuantile) return Expected(online_->forward(obs));
-  return Expected(online_->forward(obs, SampleTaus(obs.size(0), options_.num_quantile_samples, rng)));
+  return Expected(
+      online_->forward(obs, SampleTaus(obs.size(0), options_.num_quantile_samples, rng)));
 }
 
 void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMode mode, Rng& rng,
@@ -339,12 +339,11 @@ void Dqn::Update() {
             std::min(1.0, static_cast<double>(env_steps_) / options_.beta_steps);
   replay_.Sample(replay_rng_, beta, batch_);
   const int b = batch_.size;
-  const Batch batch{
-      .obs = ObsTensor(batch_.obs.data(), b),
-      .next_obs = ObsTensor(batch_.next_obs.data(), b),
-      .action = torch::from_blob(batch_.action.data(), {b}, torch::kInt64),
-      .reward = torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32),
-      .discount = torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32)};
+  const Batch batch{.obs = ObsTensor(batch_.obs.data(), b),
+                    .next_obs = ObsTensor(batch_.next_obs.data(), b),
+                    .action = torch::from_blob(batch_.action.data(), {b}, torch::kInt64),
+                    .reward = torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32),
+                    .discount = torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32)};
   if (online_->noisy()) {
     online_->ResampleNoise(update_rng_);
     target_->ResampleNoise(update_rng_);
@@ -400,9 +399,9 @@ Dqn::BatchLoss Dqn::ScalarLoss(const Batch& b) {
     torch::NoGradGuard no_grad;
     const torch::Tensor next_target = Expected(target_->forward(b.next_obs));
     if (options_.munchausen) {
-      target = MunchausenTarget(Expected(target_->forward(b.obs)), next_target, b.action,
-                                b.reward, b.discount, options_.munchausen_alpha,
-                                options_.munchausen_tau, options_.munchausen_clip);
+      target = MunchausenTarget(Expected(target_->forward(b.obs)), next_target, b.action, b.reward,
+                                b.discount, options_.munchausen_alpha, options_.munchausen_tau,
+                                options_.munchausen_clip);
     } else {
       const torch::Tensor next_online =
           options_.double_q ? Expected(online_->forward(b.next_obs)) : torch::Tensor();
@@ -444,8 +443,8 @@ Dqn::BatchLoss Dqn::QuantileLoss(const Batch& b) {
     const torch::Tensor next = target_->forward(b.next_obs);
     const torch::Tensor select =
         options_.double_q ? Expected(online_->forward(b.next_obs)) : Expected(next);
-    target = b.reward.unsqueeze(1) +
-             b.discount.unsqueeze(1) * TakeAction(next, GreedyAction(select));
+    target =
+        b.reward.unsqueeze(1) + b.discount.unsqueeze(1) * TakeAction(next, GreedyAction(select));
   }
   const torch::Tensor quantiles = TakeAction(online_->forward(b.obs), b.action);
   const torch::Tensor loss = QuantileHuberLoss(quantiles, midpoints_, target, options_.kappa);
@@ -462,10 +461,10 @@ Dqn::BatchLoss Dqn::ImplicitQuantileLoss(const Batch& b) {
     QNetwork& selector = options_.double_q ? online_ : target_;
     const torch::Tensor select = Expected(selector->forward(
         b.next_obs, SampleTaus(rows, options_.num_quantile_samples, update_rng_)));
-    const torch::Tensor next = target_->forward(
-        b.next_obs, SampleTaus(rows, options_.num_tau_prime_samples, update_rng_));
-    target = b.reward.unsqueeze(1) +
-             b.discount.unsqueeze(1) * TakeAction(next, GreedyAction(select));
+    const torch::Tensor next =
+        target_->forward(b.next_obs, SampleTaus(rows, options_.num_tau_prime_samples, update_rng_));
+    target =
+        b.reward.unsqueeze(1) + b.discount.unsqueeze(1) * TakeAction(next, GreedyAction(select));
   }
   const torch::Tensor taus = SampleTaus(rows, options_.num_tau_samples, update_rng_);
   const torch::Tensor quantiles = TakeAction(online_->forward(b.obs, taus), b.action);

@@ -174,15 +174,15 @@ TEST(DqnFamilyProbes, EveryVariantLearnsActionValuesAndBootstraps) {
 
 TEST(DqnFamilyProbes, FullRainbowLearnsTheChain) {
   // every Rainbow component on: n-step 3, prioritized, dueling, noisy, double, C51
-  Trained t = Train("probe/chain(length=4)",
-                    Concat(VariantSets("rainbow"),
-                           {"agent.epsilon_end=0.0", "agent.epsilon_decay_start=0",
-                            "agent.epsilon_decay_steps=6000", "replay.beta_steps=4000"}),
-                    1500, 8, "rainbow");
+  Trained t = Train(
+      "probe/chain(length=4)",
+      Concat(VariantSets("rainbow"), {"agent.epsilon_end=0.0", "agent.epsilon_decay_start=0",
+                                      "agent.epsilon_decay_steps=6000", "replay.beta_steps=4000"}),
+      1500, 8, "rainbow");
   std::vector<float> obs(16, 0.0f);
   for (int k = 0; k < 4; ++k) obs[k * 4 + k] = 1.0f;
-  ExpectNear(QOf(*t.agent, obs, 4), probe::OptimalQ({.kind = probe::Kind::kChain, .length = 4}, 0.9),
-             0.1);
+  ExpectNear(QOf(*t.agent, obs, 4),
+             probe::OptimalQ({.kind = probe::Kind::kChain, .length = 4}, 0.9), 0.1);
 }
 
 // probe/stochastic returns -1 or +1 with probability 1/2 (docs/envs.md): the distributional
@@ -199,7 +199,8 @@ TEST(DqnFamilyProbes, CategoricalLearnsTheReturnDistribution) {
 
 TEST(DqnFamilyProbes, QuantileRegressionLearnsTheReturnDistribution) {
   // kappa 0: the plain quantile loss, whose minimisers are the true quantiles (Huber ones are not)
-  Trained t = Train("probe/stochastic", {"agent.num_quantiles=4", "agent.kappa=0"}, 500, 8, "qrdqn");
+  Trained t =
+      Train("probe/stochastic", {"agent.num_quantiles=4", "agent.kappa=0"}, 500, 8, "qrdqn");
   torch::NoGradGuard no_grad;
   const torch::Tensor quantiles = t.agent->online()->forward(torch::zeros({1, 1}));
   // fractions 1/8, 3/8 -> -1; 5/8, 7/8 -> +1
@@ -208,7 +209,8 @@ TEST(DqnFamilyProbes, QuantileRegressionLearnsTheReturnDistribution) {
 }
 
 TEST(DqnFamilyProbes, ImplicitQuantilesLearnTheReturnDistribution) {
-  Trained t = Train("probe/stochastic", Concat(VariantSets("iqn"), {"agent.kappa=0"}), 500, 8, "iqn");
+  Trained t =
+      Train("probe/stochastic", Concat(VariantSets("iqn"), {"agent.kappa=0"}), 500, 8, "iqn");
   torch::NoGradGuard no_grad;
   const torch::Tensor quantiles =
       t.agent->online()->forward(torch::zeros({1, 1}), torch::tensor({{0.2f, 0.8f}}));
@@ -229,8 +231,7 @@ TEST(DqnFamily, VariantsHaveTheirOwnKeysAndDefaults) {
   EXPECT_THROW(config.Set("agent.num_quantiles=10"), UserError);
   ConfigSchema dqn = TrainSchema("dqn");
   EXPECT_FALSE(Config(dqn).GetBool("network.noisy"));
-  EXPECT_THROW(Train("probe/constant", {"agent.v_min=1", "agent.v_max=1"}, 0, 1, "c51"),
-               UserError);
+  EXPECT_THROW(Train("probe/constant", {"agent.v_min=1", "agent.v_max=1"}, 0, 1, "c51"), UserError);
 }
 
 }  // namespace

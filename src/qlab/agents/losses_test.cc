@@ -30,8 +30,8 @@ TEST(CategoricalProjection, IsTheIdentityForZeroRewardAndUnitDiscount) {
 
 TEST(CategoricalProjection, SplitsMassBetweenNeighbouringAtoms) {
   // T z = -0.25 + 0.5 z = [-0.75, -0.25, 0.25]:
-  //   -0.75 -> 0.75 on -1, 0.25 on 0;  -0.25 -> 0.25 on -1, 0.75 on 0;  0.25 -> 0.75 on 0, 0.25 on 1
-  //   m = [0.75*0.2 + 0.25*0.3, 0.25*0.2 + 0.75*0.3 + 0.75*0.5, 0.25*0.5] = [0.225, 0.65, 0.125]
+  //   -0.75 -> 0.75 on -1, 0.25 on 0;  -0.25 -> 0.25 on -1, 0.75 on 0;  0.25 -> 0.75 on 0, 0.25 on
+  //   1 m = [0.75*0.2 + 0.25*0.3, 0.25*0.2 + 0.75*0.3 + 0.75*0.5, 0.25*0.5] = [0.225, 0.65, 0.125]
   ExpectTensorNear(
       CategoricalProjection(T({-1, 0, 1}), T2({{0.2, 0.3, 0.5}}), T({-0.25}), T({0.5})),
       T2({{0.225, 0.65, 0.125}}));
@@ -74,8 +74,7 @@ TEST(QuantileHuberLoss, UsesTheHuberLossDividedByKappa) {
   EXPECT_NEAR(QuantileHuberLoss(T2({{0}}), T({0.25}), T2({{3}}), 1.0)[0].item<double>(), 0.625,
               1e-6);
   // kappa 2, u 3: 2 (3 - 1) / 2 = 2, times 0.25
-  EXPECT_NEAR(QuantileHuberLoss(T2({{0}}), T({0.25}), T2({{3}}), 2.0)[0].item<double>(), 0.5,
-              1e-6);
+  EXPECT_NEAR(QuantileHuberLoss(T2({{0}}), T({0.25}), T2({{3}}), 2.0)[0].item<double>(), 0.5, 1e-6);
 }
 
 TEST(QuantileHuberLoss, SumsOverPredictionsAndAveragesOverTargets) {
@@ -83,8 +82,8 @@ TEST(QuantileHuberLoss, SumsOverPredictionsAndAveragesOverTargets) {
   //   i = 0: u = [0.5, 2]  -> 0.25 * (0.5 + 2) / 2          = 0.3125
   //   i = 1: u = [-0.5, 1] -> (0.25 * 0.5 + 0.75 * 1) / 2    = 0.4375
   const torch::Tensor pred = T2({{0, 1}, {0, 1}});
-  const torch::Tensor loss = QuantileHuberLoss(pred, T2({{0.25, 0.75}, {0.25, 0.75}}),
-                                               T2({{0.5, 2}, {0.5, 2}}), 0.0);
+  const torch::Tensor loss =
+      QuantileHuberLoss(pred, T2({{0.25, 0.75}, {0.25, 0.75}}), T2({{0.5, 2}, {0.5, 2}}), 0.0);
   ExpectTensorNear(loss, T({0.75, 0.75}));
   // fractions per sample ([B, N]) and shared ones ([N]) agree
   ExpectTensorNear(QuantileHuberLoss(pred, T({0.25, 0.75}), T2({{0.5, 2}, {0.5, 2}}), 0.0), loss);
@@ -110,8 +109,8 @@ TEST(QuantileMidpoints, AreTheCentresOfNEqualBins) {
 
 TEST(CosineTauFeatures, AreCosinesOfMultiplesOfPiTau) {
   // tau 0.5: cos(pi/2) = 0, cos(pi) = -1, cos(3pi/2) = 0; tau 0: all ones
-  ExpectTensorNear(CosineTauFeatures(T2({{0.5, 0.0}}), 3),
-                   T2({{0, -1, 0}, {1, 1, 1}}).unsqueeze(0), 1e-6);
+  ExpectTensorNear(CosineTauFeatures(T2({{0.5, 0.0}}), 3), T2({{0, -1, 0}, {1, 1, 1}}).unsqueeze(0),
+                   1e-6);
 }
 
 TEST(MunchausenTarget, AddsTheClippedLogPolicyBonusAndTheSoftValue) {
@@ -124,8 +123,7 @@ TEST(MunchausenTarget, AddsTheClippedLogPolicyBonusAndTheSoftValue) {
   // unclipped: action 0, log pi(0|s) = 1 - log(1 + e) = -0.3133, bonus 0.9 * -0.3133
   const torch::Tensor unclipped = MunchausenTarget(T2({{1, 0}}), T2({{0, 0}}), torch::tensor({0L}),
                                                    T({1}), T({0}), 0.9, 1.0, -1.0);
-  EXPECT_NEAR(unclipped[0].item<double>(), 1.0 + 0.9 * (1.0 - std::log(1.0 + std::exp(1.0))),
-              1e-5);
+  EXPECT_NEAR(unclipped[0].item<double>(), 1.0 + 0.9 * (1.0 - std::log(1.0 + std::exp(1.0))), 1e-5);
 }
 
 TEST(MunchausenTarget, BecomesTheDqnTargetAsTheTemperatureVanishes) {

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "qlab/agents/agent.h"
 #include "qlab/cli/commands.h"
 #include "qlab/core/errors.h"
 #include "qlab/core/files.h"
-#include "qlab/agents/agent.h"
 #include "qlab/core/machine.h"
 #include "qlab/train/runner.h"
 
@@ -97,7 +97,8 @@ double UpdatesPerSecond(const std::string& preset, const BenchAgentsArgs& args) 
 }
 
 void RunBenchAgents(const BenchAgentsArgs& args) {
-  if (args.steps <= 1000) throw UserError("bench agents: --steps must exceed the 1000 warm-up steps");
+  if (args.steps <= 1000)
+    throw UserError("bench agents: --steps must exceed the 1000 warm-up steps");
   nlohmann::json rows = nlohmann::json::array();
   double dqn_rate = 0.0;
   if (!args.json) {
@@ -113,7 +114,9 @@ void RunBenchAgents(const BenchAgentsArgs& args) {
     const double rate = UpdatesPerSecond(preset, args);
     if (agent == "dqn") dqn_rate = rate;
     const double cost = dqn_rate > 0.0 ? dqn_rate / rate : 0.0;
-    rows.push_back({{"agent", agent}, {"preset", preset}, {"updates_per_s", rate},
+    rows.push_back({{"agent", agent},
+                    {"preset", preset},
+                    {"updates_per_s", rate},
                     {"cost_vs_dqn", dqn_rate > 0.0 ? nlohmann::json(cost) : nlohmann::json()}});
     if (!args.json)
       fmt::print("{:<10} {:<30} {:>10.0f} {:>12.3f} {:>14}\n", agent, preset, rate, 1000.0 / rate,

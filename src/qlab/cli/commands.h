@@ -16,7 +16,7 @@ void AddReportCommand(CLI::App& app);
 void AddCompareCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
 void AddAgentsCommand(CLI::App& app);
-void AddBenchTrainCommand(CLI::App* bench);  // `qlab bench train`
+void AddBenchTrainCommand(CLI::App* bench);   // `qlab bench train`
 void AddBenchAgentsCommand(CLI::App* bench);  // `qlab bench agents`
 
 }  // namespace qlab::cli

@@ -1,5 +1,6 @@
 #include "qlab/train/runner.h"
 
+#include <dlfcn.h>
 #include <fmt/format.h>
 #include <torch/torch.h>
 #include <unistd.h>
@@ -132,7 +133,15 @@ class Runner {
           training_steps_, num_envs_));
     const int env_threads = static_cast<int>(config.GetInt("run.env_threads"));
     if (env_threads > 1) pool_ = std::make_unique<ThreadPool>(env_threads);
-    torch::set_num_threads(static_cast<int>(config.GetInt("run.torch_threads")));
+    const int torch_threads = static_cast<int>(config.GetInt("run.torch_threads"));
+    torch::set_num_threads(torch_threads);
+    // libtorch's thread count does not reach the BLAS: OpenBLAS (pthreads build) keeps one
+    // busy-waiting thread per core, which doubled system time and slowed parallel runs
+    // (docs/benchmarks.md). Looked up at run time because the BLAS behind libtorch may differ.
+    using SetBlasThreads = void (*)(int);
+    if (auto set_blas_threads =
+            reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+      set_blas_threads(torch_threads);
     // a switch, because oneDNN's per-call setup can dominate tiny networks (docs/benchmarks.md)
     at::globalContext().setUserEnabledMkldnn(config.GetBool("run.mkldnn"));
     env_name_ = BuiltinEnvs().Canonicalize(env_name_);
