@@ -415,16 +415,19 @@ Dqn::BatchLoss Dqn::ScalarLoss(const Batch& b) {
           .q_taken = q.detach()};
 }
 
+torch::Tensor Dqn::NextGreedyOutput(const Batch& b) {
+  const torch::Tensor next = target_->forward(b.next_obs);
+  const torch::Tensor select =
+      options_.double_q ? Expected(online_->forward(b.next_obs)) : Expected(next);
+  return TakeAction(next, GreedyAction(select));
+}
+
 // C51: cross-entropy to the projected target distribution of the greedy next action.
 Dqn::BatchLoss Dqn::CategoricalLossOf(const Batch& b) {
   torch::Tensor target_probs;
   {
     torch::NoGradGuard no_grad;
-    const torch::Tensor next_logits = target_->forward(b.next_obs);
-    const torch::Tensor select =
-        options_.double_q ? Expected(online_->forward(b.next_obs)) : Expected(next_logits);
-    const torch::Tensor next_probs =
-        torch::softmax(TakeAction(next_logits, GreedyAction(select)), /*dim=*/1);
+    const torch::Tensor next_probs = torch::softmax(NextGreedyOutput(b), /*dim=*/1);
     target_probs = CategoricalProjection(support_, next_probs, b.reward, b.discount);
   }
   const torch::Tensor logits = TakeAction(online_->forward(b.obs), b.action);
@@ -440,11 +443,7 @@ Dqn::BatchLoss Dqn::QuantileLoss(const Batch& b) {
   torch::Tensor target;
   {
     torch::NoGradGuard no_grad;
-    const torch::Tensor next = target_->forward(b.next_obs);
-    const torch::Tensor select =
-        options_.double_q ? Expected(online_->forward(b.next_obs)) : Expected(next);
-    target =
-        b.reward.unsqueeze(1) + b.discount.unsqueeze(1) * TakeAction(next, GreedyAction(select));
+    target = b.reward.unsqueeze(1) + b.discount.unsqueeze(1) * NextGreedyOutput(b);
   }
   const torch::Tensor quantiles = TakeAction(online_->forward(b.obs), b.action);
   const torch::Tensor loss = QuantileHuberLoss(quantiles, midpoints_, target, options_.kappa);

@@ -125,6 +125,9 @@ class Dqn : public Agent {
   BatchLoss CategoricalLossOf(const Batch& b);
   BatchLoss QuantileLoss(const Batch& b);
   BatchLoss ImplicitQuantileLoss(const Batch& b);
+  // Target network's output [B, atoms] at s' for the greedy next action (chosen by the online
+  // network with double_q, else by the target network).
+  torch::Tensor NextGreedyOutput(const Batch& b);
   // Expected values [B, A] of a network output [B, A, atoms].
   torch::Tensor Expected(const torch::Tensor& out) const;
   torch::Tensor SampleTaus(int64_t rows, int64_t n, Rng& rng);
