@@ -23,12 +23,6 @@ ValueKind KindOf(const std::string& variant) {
 
 }  // namespace
 
-const std::vector<std::string>& DqnOptions::Variants() {
-  static const std::vector<std::string> variants = {"dqn",     "mdqn",  "c51",
-                                                    "rainbow", "qrdqn", "iqn"};
-  return variants;
-}
-
 void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
   constexpr double kBig = 1e15;
   const ValueKind kind = KindOf(variant);
@@ -271,9 +265,10 @@ torch::Tensor Dqn::Expected(const torch::Tensor& out) const {
 }
 
 torch::Tensor Dqn::SampleTaus(int64_t rows, int64_t n, Rng& rng) {
-  taus_.resize(static_cast<size_t>(rows * n));
-  for (float& tau : taus_) tau = static_cast<float>(rng.Uniform());
-  return torch::from_blob(taus_.data(), {rows, n}, torch::kFloat32).clone();
+  torch::Tensor taus = torch::empty({rows, n}, torch::kFloat32);
+  float* data = taus.data_ptr<float>();
+  for (int64_t i = 0; i < rows * n; ++i) data[i] = static_cast<float>(rng.Uniform());
+  return taus;
 }
 
 torch::Tensor Dqn::QValues(const torch::Tensor& obs, Rng& rng) {

@@ -84,7 +84,6 @@ struct DqnOptions {
   int num_tau_samples = 64, num_tau_prime_samples = 64, num_quantile_samples = 32;
   int quantile_embedding_dim = 64;
 
-  static const std::vector<std::string>& Variants();
   // [agent], [replay] and [network] keys of `variant`, with its defaults.
   static void AddKeys(ConfigSchema& schema, const std::string& variant = "dqn");
   static DqnOptions FromConfig(const Config& config, const std::string& variant = "dqn");
@@ -144,7 +143,6 @@ class Dqn : public Agent {
   Rng replay_rng_;
   Rng update_rng_;  // noise and IQN fractions of updates
   torch::Tensor support_, midpoints_;
-  std::vector<float> taus_;
   ObsStacker train_stacker_, eval_stacker_;
   std::vector<uint8_t> explore_;
 

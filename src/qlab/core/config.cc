@@ -126,10 +126,10 @@ ConfigSchema& ConfigSchema::Add(ConfigKey key) {
   return *this;
 }
 ConfigSchema& ConfigSchema::SetDefault(const std::string& name, ConfigValue value) {
-  auto it = std::find_if(keys_.begin(), keys_.end(), [&](const auto& k) { return k.name == name; });
-  QLAB_CHECK(it != keys_.end());
-  QLAB_CHECK(it->default_value.index() == value.index());
-  it->default_value = std::move(value);
+  const ConfigKey* key = Find(name);
+  QLAB_CHECK(key != nullptr);
+  QLAB_CHECK(key->default_value.index() == value.index());
+  keys_[key - keys_.data()].default_value = std::move(value);
   return *this;
 }
 

@@ -98,18 +98,18 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
   // IQN merges the fraction embedding where the torso first has learned features: after the
   // convolutions, or after the first dense layer of an mlp torso
   const size_t merge_at = options.torso == "mlp" ? std::min<size_t>(1, options.widths.size()) : 0;
-  for (size_t i = 0; i < options.widths.size(); ++i) {
-    if (i == merge_at && head.tau_embedding > 0)
-      tau_embedding_ =
-          register_module("tau_embedding", torch::nn::Linear(head.tau_embedding, features));
-    auto& seq = i < merge_at ? trunk_ : post_;
-    dense(seq, features, options.widths[i]);
-    seq->push_back(torch::nn::ReLU());
-    features = options.widths[i];
-  }
-  if (head.tau_embedding > 0 && !tau_embedding_)
+  auto add_widths = [&](torch::nn::Sequential& seq, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      dense(seq, features, options.widths[i]);
+      seq->push_back(torch::nn::ReLU());
+      features = options.widths[i];
+    }
+  };
+  add_widths(trunk_, 0, merge_at);
+  if (head.tau_embedding > 0)
     tau_embedding_ =
         register_module("tau_embedding", torch::nn::Linear(head.tau_embedding, features));
+  add_widths(post_, merge_at, options.widths.size());
   register_module("trunk", trunk_);
   register_module("post", post_);
   const int64_t per_action = head.tau_embedding > 0 ? 1 : head.atoms;
