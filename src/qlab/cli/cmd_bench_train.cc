@@ -26,23 +26,31 @@ struct BenchTrainArgs {
   bool mkldnn = true;
 };
 
-void RunBenchTrain(const BenchTrainArgs& args) {
+// One iteration of continuous training with `layers` (env steps `steps` on `env`) in a temporary
+// run dir; returns that iteration's metrics line.
+nlohmann::json TrainOneIteration(TrainLayers layers, const std::string& env, int64_t steps,
+                                 const std::string& what) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / fmt::format("qlab_bench_train_{}", getpid());
+  const fs::path dir = fs::temp_directory_path() / fmt::format("qlab_bench_{}", getpid());
   fs::remove_all(dir);
-  TrainLayers layers{.config_files = {"dqn/dopamine_minatar"}};
-  layers.flags = {{"run.env", args.env},
-                  {"run.iterations", int64_t{1}},
-                  {"run.training_steps", args.steps},
-                  {"run.env_threads", int64_t{1}},
-                  {"run.torch_threads", int64_t{args.threads}},
-                  {"run.schedule", std::string("continuous_train")},
-                  {"run.mkldnn", args.mkldnn}};
+  layers.flags.insert(layers.flags.end(), {{"run.env", env},
+                                           {"run.iterations", int64_t{1}},
+                                           {"run.training_steps", steps},
+                                           {"run.schedule", std::string("continuous_train")}});
   const TrainConfig resolved = ResolveTrainConfig(layers);
   const RunResult result = RunTraining(*resolved.config, {.run_dir = dir.string(), .quiet = true});
-  if (result.outcome != RunOutcome::kDone) throw UserError("bench train: " + result.message);
-  const auto metrics = nlohmann::json::parse(ReadFile((dir / "metrics.jsonl").string()));
+  if (result.outcome != RunOutcome::kDone) throw UserError(what + ": " + result.message);
+  auto metrics = nlohmann::json::parse(ReadFile((dir / "metrics.jsonl").string()));
   fs::remove_all(dir);
+  return metrics;
+}
+
+void RunBenchTrain(const BenchTrainArgs& args) {
+  TrainLayers layers{.config_files = {"dqn/dopamine_minatar"}};
+  layers.flags = {{"run.env_threads", int64_t{1}},
+                  {"run.torch_threads", int64_t{args.threads}},
+                  {"run.mkldnn", args.mkldnn}};
+  const auto metrics = TrainOneIteration(layers, args.env, args.steps, "bench train");
   const double env_rate = metrics["env_steps_per_s"];
   const double update_rate = metrics["updates_per_s"];
   const double wall = metrics["wall_s"];
@@ -80,20 +88,8 @@ struct BenchAgentsArgs {
 
 // Training-phase updates/s of `preset` with one update per env step after 1000 warm-up steps.
 double UpdatesPerSecond(const std::string& preset, const BenchAgentsArgs& args) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / fmt::format("qlab_bench_agents_{}", getpid());
-  fs::remove_all(dir);
-  TrainLayers layers{.config_files = {preset}, .sets = {"agent.update_period=1"}};
-  layers.flags = {{"run.env", args.env},
-                  {"run.iterations", int64_t{1}},
-                  {"run.training_steps", args.steps},
-                  {"run.schedule", std::string("continuous_train")}};
-  const TrainConfig resolved = ResolveTrainConfig(layers);
-  const RunResult result = RunTraining(*resolved.config, {.run_dir = dir.string(), .quiet = true});
-  if (result.outcome != RunOutcome::kDone) throw UserError("bench agents: " + result.message);
-  const auto metrics = nlohmann::json::parse(ReadFile((dir / "metrics.jsonl").string()));
-  fs::remove_all(dir);
-  return metrics["updates_per_s"];
+  const TrainLayers layers{.config_files = {preset}, .sets = {"agent.update_period=1"}};
+  return TrainOneIteration(layers, args.env, args.steps, "bench agents")["updates_per_s"];
 }
 
 void RunBenchAgents(const BenchAgentsArgs& args) {
