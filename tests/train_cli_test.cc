@@ -45,6 +45,22 @@ std::string LastCheckpoint(const std::string& dir) {
   return paths.empty() ? "" : paths.back();
 }
 
+// A resumed run `dir` equals the uninterrupted `reference`: status, logs, config, and the named
+// checkpoint blobs (weights, replay, RNGs) bit for bit. Two blobs are not comparable byte for
+// byte: libtorch keys the optimiser state by tensor addresses, and env states carry struct
+// padding; their content shows in the weights of later updates and in identical logs.
+void ExpectSameRun(const std::string& dir, const std::string& reference,
+                   const std::vector<std::string>& blobs) {
+  EXPECT_EQ(ReadFile(dir + "/status"), "done\n");
+  EXPECT_EQ(Metrics(dir), Metrics(reference));
+  EXPECT_EQ(ReadFile(dir + "/episodes.csv"), ReadFile(reference + "/episodes.csv"));
+  EXPECT_EQ(ReadFile(dir + "/config.toml"), ReadFile(reference + "/config.toml"));
+  const Archive a = Archive::Load(LastCheckpoint(dir));
+  const Archive b = Archive::Load(LastCheckpoint(reference));
+  for (const auto& name : blobs)
+    EXPECT_TRUE(a.GetBytes(name) == b.GetBytes(name)) << name << " differs";
+}
+
 // Small but complete: MinAtar images, 2 envs, updates, target syncs, evaluation phases.
 const std::string kSmallRun =
     "train --env minatar/breakout --config dqn/dopamine_minatar --iterations 3 "
@@ -68,19 +84,10 @@ class Resume : public ::testing::Test {
     ASSERT_EQ(first.code, expected_code) << first.err;
     const auto resumed = RunQlab("train --quiet --resume " + dir);
     ASSERT_EQ(resumed.code, 0) << resumed.err;
-    EXPECT_EQ(ReadFile(dir + "/status"), "done\n");
-    EXPECT_EQ(Metrics(dir), Metrics(*reference_));
-    EXPECT_EQ(ReadFile(dir + "/episodes.csv"), ReadFile(*reference_ + "/episodes.csv"));
-    EXPECT_EQ(ReadFile(dir + "/config.toml"), ReadFile(*reference_ + "/config.toml"));
-    // weights, replay and RNGs bit for bit. Two blobs are not comparable byte for byte: libtorch
-    // keys the optimiser state by tensor addresses, and env states carry struct padding; their
-    // content shows in the weights of later updates and in identical episodes.csv/metrics.
-    const Archive a = Archive::Load(LastCheckpoint(dir));
-    const Archive b = Archive::Load(LastCheckpoint(*reference_));
-    for (const char* name :
-         {"agent/online", "agent/target", "replay/obs", "replay/priorities", "replay/flags",
-          "agent/replay_rng", "runner/act_rng", "runner/obs", "agent/updates"})
-      EXPECT_TRUE(a.GetBytes(name) == b.GetBytes(name)) << name << " differs";
+    ExpectSameRun(
+        dir, *reference_,
+        {"agent/online", "agent/target", "replay/obs", "replay/priorities", "replay/flags",
+         "agent/replay_rng", "runner/act_rng", "runner/obs", "agent/updates"});
   }
   static std::string* reference_;
 };
@@ -284,13 +291,9 @@ TEST_P(ResumeEveryAgent, AfterKillMidTraining) {
   ASSERT_EQ(killed.code, 137) << killed.err;
   const auto resumed = RunQlab("train --quiet --resume " + dir);
   ASSERT_EQ(resumed.code, 0) << resumed.err;
-  EXPECT_EQ(Metrics(dir), Metrics(reference));
-  EXPECT_EQ(ReadFile(dir + "/episodes.csv"), ReadFile(reference + "/episodes.csv"));
-  const Archive a = Archive::Load(LastCheckpoint(dir));
-  const Archive b = Archive::Load(LastCheckpoint(reference));
-  for (const char* name : {"agent/online", "agent/target", "agent/update_rng", "agent/replay_rng",
-                           "replay/obs", "replay/flags", "runner/act_rng"})
-    EXPECT_TRUE(a.GetBytes(name) == b.GetBytes(name)) << name << " differs";
+  ExpectSameRun(dir, reference,
+                {"agent/online", "agent/target", "agent/update_rng", "agent/replay_rng",
+                 "replay/obs", "replay/flags", "runner/act_rng"});
 }
 
 INSTANTIATE_TEST_SUITE_P(DqnFamily, ResumeEveryAgent,
