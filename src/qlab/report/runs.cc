@@ -65,16 +65,24 @@ RunData LoadRun(const std::string& dir) {
     return r.contains("eval_return_mean") && r["eval_return_mean"].is_number();
   });
   run.score_key = has_eval ? "eval_return_mean" : "train_return_mean";
-  for (const auto& row : rows) {
+  constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
     if (!row.is_object() || !row.contains("env_steps") || !row["env_steps"].is_number())
       throw UserError(
           fmt::format("{}: every line needs a numeric env_steps", metrics_path.string()));
     run.env_steps.push_back(row["env_steps"].get<int64_t>());
-    const auto it = row.find(run.score_key);
-    run.scores.push_back(it != row.end() && it->is_number()
-                             ? it->get<double>()
-                             : std::numeric_limits<double>::quiet_NaN());
+    for (const auto& [key, value] : row.items()) {
+      if (!value.is_number()) continue;
+      auto& column = run.metrics[key];
+      column.resize(i, kMissing);  // a metric first logged at a later iteration
+      column.push_back(value.get<double>());
+    }
+    for (auto& [key, column] : run.metrics) column.resize(i + 1, kMissing);
   }
+  const auto scores = run.metrics.find(run.score_key);
+  run.scores =
+      scores != run.metrics.end() ? scores->second : std::vector<double>(rows.size(), kMissing);
   return run;
 }
 

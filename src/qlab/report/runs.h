@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct RunData {
   std::string score_key;           // eval_return_mean, or train_return_mean without evaluation
   std::vector<int64_t> env_steps;  // per iteration
   std::vector<double> scores;      // score_key per iteration (NaN where null)
+  // every numeric metric per iteration, by name (NaN where a line lacks it or has null)
+  std::map<std::string, std::vector<double>> metrics;
   bool finished() const { return status == "done"; }
   double final_score() const { return scores.empty() ? 0.0 : scores.back(); }
 };
