@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of qlab's Python API (issue #9): batches of MinAtar envs stepped from Python with
 random actions, one thread, against the Python reference MinAtar's steps/s per core.
+`qlab bench python` runs this script with the build tree's package.
 
 Two action sources: actions drawn with numpy every step (what a random-policy Python loop
 does), and pre-drawn actions (the env engine plus the binding's per-step cost). The reference
@@ -19,9 +20,10 @@ import numpy as np
 
 import qlab
 
-REFERENCE_STEPS_PER_S = {"minatar/breakout": 1.0e5, "minatar/asterix": 1.0e5,
-                         "minatar/freeway": 8e4, "minatar/seaquest": 8e4,
-                         "minatar/space_invaders": 1.3e4}
+# the figures `qlab bench envs` divides by (src/qlab/envs/minatar/python_reference.h)
+REFERENCE_STEPS_PER_S = qlab._qlab.minatar_python_reference()
+GAMES = ["minatar/breakout", "minatar/asterix", "minatar/freeway", "minatar/seaquest",
+         "minatar/space_invaders"]
 
 
 def steps_per_second(env, num_envs, seconds, pre_drawn):
@@ -57,7 +59,7 @@ def main():
     parser.add_argument("--env", action="append", help="env names (default: the 5 MinAtar games)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    envs = args.env or list(REFERENCE_STEPS_PER_S)
+    envs = args.env or GAMES
     machine = (f"{cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                f"numpy {np.__version__}, qlab {qlab.__version__} ({qlab.git_commit})")
     rows = []

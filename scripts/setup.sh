@@ -12,7 +12,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev
   libtorch-dev libopenblas0-pthread
   gnuplot-nox
-  python3-dev pybind11-dev python3-numpy python3-pytest
+  python3-dev pybind11-dev python3-numpy python3-pytest python3-pandas
 )
 missing=()
 for p in "${packages[@]}"; do

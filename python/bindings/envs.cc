@@ -22,6 +22,7 @@
 #include "qlab/core/registry.h"
 #include "qlab/core/thread_pool.h"
 #include "qlab/envs/builtin.h"
+#include "qlab/envs/minatar/python_reference.h"
 
 namespace py = pybind11;
 
@@ -263,6 +264,8 @@ void BindEnvs(py::module_& m) {
     }
     return entries;
   });
+  m.def("minatar_python_reference", &minatar::PythonReferenceStepsPerSecond,
+        "steps/s per core of the Python reference MinAtar (the benchmarks' denominators)");
   m.def("canonical_env_name",
         [](const std::string& name) { return BuiltinEnvs().Canonicalize(name); });
 }

@@ -65,7 +65,13 @@ def test_pandas_frames_or_a_clear_error(example_runs):
         return
     frame = runs.to_pandas()
     assert len(frame) == sum(len(r.env_steps) for r in runs)
-    assert {"label", "env", "seed", "env_steps"} <= set(frame.columns)
+    assert {"label", "env", "seed", "env_steps", "eval_return_mean"} <= set(frame.columns)
+    run = runs[0]
+    rows = frame[(frame["dir"] == run.dir)]
+    np.testing.assert_array_equal(rows["env_steps"], run.env_steps)
+    np.testing.assert_array_equal(rows[run.score_key], run.scores)
+    single = run.to_pandas()
+    assert list(single["env_steps"]) == list(run.env_steps) and len(single) == len(run.env_steps)
 
 
 def test_broken_runs_raise_or_are_reported(tmp_path, example_runs):

@@ -3,10 +3,16 @@
 // not measured here) and the multi-thread scaling. Random actions are pre-generated so the
 // measurement is the engine alone (observation written).
 // qlab bench stats: the bootstrap of the four rliable aggregates, against rliable's time.
+// qlab bench python: bench/python_envs.py, the same engine stepped from Python.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -14,17 +20,13 @@
 #include "qlab/core/errors.h"
 #include "qlab/core/machine.h"
 #include "qlab/envs/builtin.h"
+#include "qlab/envs/minatar/python_reference.h"
 #include "qlab/stats/bootstrap.h"
 
 namespace qlab::cli {
 namespace {
 
-// Python reference MinAtar steps/s per core (issue #2); the upper end where a range was given.
-const std::map<std::string, double> kPythonReference = {{"minatar/breakout", 1.0e5},
-                                                        {"minatar/asterix", 1.0e5},
-                                                        {"minatar/freeway", 8.0e4},
-                                                        {"minatar/seaquest", 8.0e4},
-                                                        {"minatar/space_invaders", 1.3e4}};
+const std::map<std::string, double>& kPythonReference = minatar::PythonReferenceStepsPerSecond();
 
 struct BenchArgs {
   std::vector<std::string> envs;
@@ -152,6 +154,36 @@ void RunBenchStats(const BenchStatsArgs& args) {
       kRliableSeconds / best, kRliableSeconds);
 }
 
+struct BenchPythonArgs {
+  std::vector<std::string> envs;
+  double seconds = 1.5;
+  int num_envs = 64;
+  bool json = false;
+};
+
+// qlab bench python: the Python API's env stepping (bench/python_envs.py, issue #9), run by the
+// interpreter and package this qlab was built with.
+void RunBenchPython(const BenchPythonArgs& args) {
+#ifdef QLAB_PYTHON_EXECUTABLE
+  std::vector<std::string> argv = {
+      QLAB_PYTHON_EXECUTABLE,          QLAB_PYTHON_BENCH, "--seconds",
+      fmt::format("{}", args.seconds), "--num-envs",      std::to_string(args.num_envs)};
+  for (const auto& env : args.envs) argv.insert(argv.end(), {"--env", env});
+  if (args.json) argv.push_back("--json");
+  std::vector<char*> pointers;
+  for (auto& arg : argv) pointers.push_back(arg.data());
+  pointers.push_back(nullptr);
+  setenv("PYTHONPATH", QLAB_PYTHON_PATH, 1);
+  execv(pointers[0], pointers.data());
+  throw UserError(fmt::format("cannot run {}: {}", argv[0], std::strerror(errno)));
+#else
+  (void)args;
+  throw UserError(
+      "this qlab was built without the Python module (python3-dev or pybind11-dev missing, or "
+      "QLAB_PYTHON=OFF)");
+#endif
+}
+
 }  // namespace
 
 void AddBenchCommand(CLI::App& app) {
@@ -177,6 +209,15 @@ void AddBenchCommand(CLI::App& app) {
   st->add_option("--rng", stats_args->rng, "fast | numpy-legacy")->capture_default_str();
   st->add_flag("--json", stats_args->json, "print one JSON object");
   st->callback([stats_args] { RunBenchStats(*stats_args); });
+
+  auto python_args = std::make_shared<BenchPythonArgs>();
+  auto* py = bench->add_subcommand("python", "64 MinAtar envs stepped from Python (qlab.make)");
+  py->add_option("--env", python_args->envs, "env name (repeatable; default: the MinAtar games)");
+  py->add_option("--seconds", python_args->seconds, "seconds per measurement")
+      ->capture_default_str();
+  py->add_option("--num-envs", python_args->num_envs, "envs per batch")->capture_default_str();
+  py->add_flag("--json", python_args->json, "print one JSON object");
+  py->callback([python_args] { RunBenchPython(*python_args); });
 
   AddBenchTrainCommand(bench);
   AddBenchAgentsCommand(bench);
