@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 namespace qlab::testing {
@@ -38,6 +40,27 @@ inline Result RunQlab(const std::string& args, const std::string& env = "") {
   result.err.assign(std::istreambuf_iterator<char>(err), {});
   std::filesystem::remove(err_path);
   return result;
+}
+
+// A fresh, empty temporary folder per test process: /tmp/qlab_<suite>_<pid>/<name>.
+inline std::string TestDir(const std::string& suite, const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("qlab_" + suite + "_" + std::to_string(getpid())) / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+// A run dir's metrics.jsonl without the wall-clock fields, which no two runs share.
+inline std::string MetricsWithoutWallClock(const std::string& run_dir) {
+  std::ifstream in(run_dir + "/metrics.jsonl");
+  std::string out, line;
+  while (std::getline(in, line)) {
+    auto json = nlohmann::json::parse(line);
+    for (const char* key : {"wall_s", "env_steps_per_s", "updates_per_s"}) json.erase(key);
+    out += json.dump() + "\n";
+  }
+  return out;
 }
 
 inline int Lines(const std::string& text) {

@@ -18,25 +18,14 @@ namespace {
 namespace fs = std::filesystem;
 using testing::RunQlab;
 
+// a fresh folder whose parent exists (qlab train creates the run dir itself)
 std::string TempDir(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("qlab_train_test_" + std::to_string(getpid())) / name;
+  const std::string dir = testing::TestDir("train_test", name);
   fs::remove_all(dir);
-  fs::create_directories(dir.parent_path());
-  return dir.string();
+  return dir;
 }
 
-// metrics.jsonl without the wall-clock fields, which no two runs share
-std::string Metrics(const std::string& dir) {
-  std::istringstream in(ReadFile(dir + "/metrics.jsonl"));
-  std::string out, line;
-  while (std::getline(in, line)) {
-    auto json = nlohmann::json::parse(line);
-    for (const char* key : {"wall_s", "env_steps_per_s", "updates_per_s"}) json.erase(key);
-    out += json.dump() + "\n";
-  }
-  return out;
-}
+std::string Metrics(const std::string& dir) { return testing::MetricsWithoutWallClock(dir); }
 
 std::string LastCheckpoint(const std::string& dir) {
   std::vector<std::string> paths;

@@ -1,17 +1,22 @@
-// Run directories (docs/run_dir.md) for Python, read by the same code as `qlab report`.
+// Run directories (docs/run_dir.md) and sweep databases (docs/sweeps.md) for Python, read by the
+// same code as `qlab report` and `qlab query`.
 #include <fmt/format.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "bindings.h"
 #include "qlab/core/errors.h"
 #include "qlab/report/runs.h"
 #include "qlab/stats/normalize.h"
+#include "qlab/sweep/results_db.h"
 
 namespace py = pybind11;
 
@@ -23,7 +28,10 @@ py::array_t<T> ToArray(const std::vector<T>& values) {
   return py::array_t<T>(static_cast<py::ssize_t>(values.size()), values.data());
 }
 
-py::dict RunDict(const report::RunData& run) {
+// The fields Run has in python/qlab/runs.py; RunData (a run dir) and IndexedRun (a sweep
+// database row) share them.
+template <class Run>
+py::dict RunDict(const Run& run) {
   py::dict d;
   d["dir"] = run.dir;
   d["label"] = run.label;
@@ -37,6 +45,17 @@ py::dict RunDict(const report::RunData& run) {
   metrics["env_steps"] = ToArray(run.env_steps);  // exact integers, not the double column
   d["metrics"] = metrics;
   return d;
+}
+
+py::object ParamObject(const sweep::DbValue& value) {
+  return std::visit(
+      [](const auto& v) -> py::object {
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
+          return py::none();
+        else
+          return py::cast(v);
+      },
+      value);
 }
 
 // Final scores (or curves) of every label over the envs all labels share, as rliable's score
@@ -101,6 +120,25 @@ void BindRuns(py::module_& m) {
       },
       py::arg("paths"));
   m.def("score_dict", &ScoreDict, py::arg("paths"), py::arg("curves"), py::arg("normalize"));
+  m.def(
+      "load_sweep",
+      [](const std::string& path) {
+        if (!std::filesystem::exists(path))
+          throw UserError(fmt::format("no results database '{}'", path));
+        const sweep::ResultsDb db(path);
+        py::list runs;
+        for (const auto& run : db.Runs()) {
+          py::dict d = RunDict(run);
+          d["id"] = run.id;
+          d["sweep"] = run.sweep;
+          py::dict params;
+          for (const auto& [key, value] : run.params) params[py::str(key)] = ParamObject(value);
+          d["params"] = params;
+          runs.append(d);
+        }
+        return runs;
+      },
+      py::arg("path"));
 }
 
 }  // namespace qlab::python

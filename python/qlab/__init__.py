@@ -14,9 +14,9 @@ Every mistake of the caller raises ``qlab.Error`` (a ``ValueError``) with the me
 from ._qlab import Error, __version__, git_commit
 from . import spaces, stats
 from .envs import EnvSpec, VectorEnv, make, list_envs
-from .runs import Run, load_run, load_runs, score_dict
+from .runs import Run, load_run, load_runs, load_sweep, score_dict
 
 __all__ = [
     "Error", "EnvSpec", "Run", "VectorEnv", "__version__", "git_commit", "list_envs", "load_run",
-    "load_runs", "make", "score_dict", "spaces", "stats",
+    "load_runs", "load_sweep", "make", "score_dict", "spaces", "stats",
 ]

@@ -1,4 +1,5 @@
-"""Run directories (docs/run_dir.md) as numpy arrays, read by the same code as `qlab report`."""
+"""Run directories (docs/run_dir.md) and sweep databases (docs/sweeps.md) as numpy arrays, read
+by the same code as `qlab report` and `qlab query`."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ class Run:
     metrics: dict            # name -> array per iteration (float64, NaN where absent; env_steps int64)
     meta: dict = field(default_factory=dict)    # meta.json
     config: dict = field(default_factory=dict)  # config.toml (every resolved key)
+    id: str = ""                                # sweep runs: the stable run id
+    sweep: str = ""                             # sweep runs: the sweep's name
+    params: dict = field(default_factory=dict)  # sweep runs: the swept keys and their values
 
     @property
     def env_steps(self) -> np.ndarray:
@@ -56,7 +60,10 @@ class Run:
     @staticmethod
     def _from_dict(d: dict) -> "Run":
         run = Run(**d)
-        with open(os.path.join(run.dir, "meta.json")) as f:
+        meta = os.path.join(run.dir, "meta.json")
+        if not os.path.exists(meta):  # a sweep's run that has not started
+            return run
+        with open(meta) as f:
             run.meta = json.load(f)
         config = os.path.join(run.dir, "config.toml")
         if os.path.exists(config):
@@ -100,6 +107,15 @@ def load_runs(*paths: str | os.PathLike) -> RunList:
     return result
 
 
+def load_sweep(db: str | os.PathLike) -> RunList:
+    """Every run of a sweep's results database (``qlab sweep``, docs/sweeps.md), with its
+    ``id``, swept ``params`` and metrics as indexed; runs that have not started have status
+    "pending" and no metrics."""
+    result = RunList(Run._from_dict(d) for d in _qlab.load_sweep(os.fspath(db)))
+    result.problems = []
+    return result
+
+
 def score_dict(*paths: str | os.PathLike, curves: bool = False, normalize: str = "builtin"):
     """rliable's input from run dirs: ``({label: [runs x envs] array}, envs)`` of final scores
     (``curves=True``: [runs x envs x iterations]) over the envs every label has, normalised with
@@ -108,4 +124,4 @@ def score_dict(*paths: str | os.PathLike, curves: bool = False, normalize: str =
     return scores, envs
 
 
-__all__: Sequence[str] = ["Run", "RunList", "load_run", "load_runs", "score_dict"]
+__all__: Sequence[str] = ["Run", "RunList", "load_run", "load_runs", "load_sweep", "score_dict"]

@@ -111,3 +111,27 @@ def test_cmake_install_gives_an_importable_package(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
                          env=env, cwd=tmp_path)
     assert out.stdout.startswith(str(site))
+
+
+def test_load_sweep_matches_the_run_dirs(qlab_cli, tmp_path):
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(
+        '[sweep]\nagent = "dqn"\nconfig = ["dqn/cleanrl_classic"]\nenvs = "classic/cartpole"\n'
+        f'seeds = 1\nout = "{tmp_path}/out"\n[set]\n"run.iterations" = 2\n'
+        '"run.training_steps" = 300\n"agent.min_replay_history" = 100\n"eval.episodes" = 1\n'
+        '[grid]\n"agent.updates_per_step" = [0.5, 1]\n"network.torso" = ["mlp"]\n')
+    qlab_cli("sweep", spec, "--quiet")
+    runs = qlab.load_sweep(tmp_path / "out" / "results.db")
+    assert len(runs) == 2
+    assert sorted(r.params["agent.updates_per_step"] for r in runs) == [0.5, 1]
+    for run in runs:
+        assert run.status == "done" and run.sweep == "tiny" and run.id in run.dir
+        assert run.params["network.torso"] == "mlp"
+        direct = qlab.load_run(run.dir)
+        assert run.label == direct.label and run.seed == direct.seed
+        assert set(run.metrics) == set(direct.metrics)
+        for key, column in direct.metrics.items():
+            np.testing.assert_array_equal(run.metrics[key], column, err_msg=key)
+        assert run.config == direct.config and run.meta == direct.meta
+    with pytest.raises(qlab.Error, match="no results database"):
+        qlab.load_sweep(tmp_path / "nope.db")

@@ -16,6 +16,8 @@ void AddReportCommand(CLI::App& app);
 void AddCompareCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
 void AddAgentsCommand(CLI::App& app);
+void AddSweepCommand(CLI::App& app);
+void AddQueryCommand(CLI::App& app);
 void AddBenchTrainCommand(CLI::App* bench);   // `qlab bench train`
 void AddBenchAgentsCommand(CLI::App* bench);  // `qlab bench agents`
 

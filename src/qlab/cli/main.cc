@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "show help for every subcommand");
   qlab::cli::AddTrainCommand(app);
   qlab::cli::AddAgentsCommand(app);
+  qlab::cli::AddSweepCommand(app);
+  qlab::cli::AddQueryCommand(app);
   qlab::cli::AddEnvsCommand(app);
   qlab::cli::AddRolloutCommand(app);
   qlab::cli::AddPlayCommand(app);

@@ -10,11 +10,9 @@
 #include "qlab/core/check.h"
 #include "qlab/core/errors.h"
 #include "qlab/core/files.h"
+#include "qlab/core/toml_parse.h"
 
 namespace qlab {
-namespace {
-
-using Type = ConfigKey::Type;
 
 toml::table ParseToml(std::string_view text, const std::string& source) {
   try {
@@ -25,6 +23,10 @@ toml::table ParseToml(std::string_view text, const std::string& source) {
                                 e.description()));
   }
 }
+
+namespace {
+
+using Type = ConfigKey::Type;
 
 // Converts a TOML node to the key's type; UserError names key and source on a mismatch.
 ConfigValue FromNode(const ConfigKey& key, const toml::node& node, const std::string& source) {

@@ -1,0 +1,143 @@
+// qlab sweep SPEC.toml: many training runs from one spec (src/qlab/sweep, docs/sweeps.md);
+// qlab sweep status SPEC.toml: where each run stands.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "qlab/cli/commands.h"
+#include "qlab/core/errors.h"
+#include "qlab/envs/builtin.h"
+#include "qlab/report/runs.h"
+#include "qlab/sweep/local_executor.h"
+#include "qlab/sweep/results_db.h"
+#include "qlab/sweep/sweep_spec.h"
+#include "qlab/train/train_config.h"
+
+namespace qlab::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SweepArgs {
+  std::string spec;
+  bool dry_run = false, quiet = false, json = false;
+  int workers = 0;
+};
+
+// Resolves every run's config before anything starts: a typo in an axis fails now, naming the
+// run, not after hours of the runs before it.
+void Validate(const sweep::SweepSpec& spec) {
+  for (const auto& run : spec.runs) {
+    TrainLayers layers{.agent = run.agent, .config_files = run.config_files};
+    for (const auto& [key, value] : run.sets) layers.sets.push_back(key + "=" + value);
+    layers.flags = {{"run.env", run.env}, {"run.seed", static_cast<int64_t>(run.seed)}};
+    try {
+      BuiltinEnvs().Canonicalize(run.env);
+      ResolveTrainConfig(layers);
+    } catch (const UserError& e) {
+      throw UserError(fmt::format("sweep {}: run {} ({}, {}, seed {}): {}", spec.name, run.id,
+                                  run.label, run.env, run.seed, e.what()));
+    }
+  }
+}
+
+std::string SelfPath() {
+  std::error_code error;
+  const auto path = fs::read_symlink("/proc/self/exe", error);
+  if (error) throw UserError("qlab sweep: cannot find the qlab executable (/proc/self/exe)");
+  return path.string();
+}
+
+// Status of a run from its dir: pending when it has not started.
+std::string Status(const sweep::SweepSpec& spec, const sweep::SweepRun& run) {
+  const std::string status = sweep::RunStatus(spec.run_dir(run));
+  return status.empty() ? "pending" : status;
+}
+
+void PrintRuns(const sweep::SweepSpec& spec, bool with_progress) {
+  fmt::print("{:<40} {:<10} {:>5}  {}\n", "id", "status", with_progress ? "iters" : "seed",
+             "label");
+  for (const auto& run : spec.runs) {
+    std::string status = Status(spec, run);
+    std::string column = std::to_string(run.seed);
+    if (with_progress && status != "pending") {
+      try {
+        column = std::to_string(report::LoadRun(spec.run_dir(run)).env_steps.size());
+      } catch (const UserError&) {
+        column = "?";
+      }
+    }
+    if (status.size() > 10) status = status.substr(0, status.find(':'));
+    fmt::print("{:<40} {:<10} {:>5}  {}\n", run.id, status, column, run.label);
+  }
+}
+
+void RunSweep(const SweepArgs& args) {
+  sweep::SweepSpec spec = sweep::LoadSweepSpec(args.spec);
+  Validate(spec);
+  if (args.dry_run) {
+    fmt::print("sweep {}: {} runs into {} (results {})\n", spec.name, spec.runs.size(), spec.out,
+               spec.db_path());
+    PrintRuns(spec, false);
+    return;
+  }
+  const sweep::SweepSummary summary = sweep::RunLocalSweep(
+      spec, {.qlab_binary = SelfPath(), .workers = args.workers, .quiet = args.quiet});
+  fmt::print(stderr,
+             "qlab sweep {}: {} runs: {} done now, {} finished before, {} diverged, {} stopped, {} "
+             "failed{}\n  results: {}  (qlab query {}; qlab report --sweep {})\n",
+             spec.name, summary.total, summary.done, summary.skipped, summary.diverged,
+             summary.stopped, summary.failed,
+             summary.interrupted ? "; interrupted: run the same command to continue" : "",
+             spec.db_path(), spec.db_path(), spec.db_path());
+  if (summary.interrupted) std::exit(130);
+  if (summary.failed > 0) std::exit(1);
+}
+
+void RunStatus(const SweepArgs& args) {
+  const sweep::SweepSpec spec = sweep::LoadSweepSpec(args.spec);
+  std::map<std::string, int> counts;
+  for (const auto& run : spec.runs) {
+    const std::string status = Status(spec, run);
+    ++counts[status.substr(0, status.find(':'))];
+  }
+  if (args.json) {
+    nlohmann::json out = {{"sweep", spec.name}, {"runs", spec.runs.size()}, {"counts", counts}};
+    for (const auto& run : spec.runs) out["status"][run.id] = Status(spec, run);
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  std::vector<std::string> parts;
+  for (const auto& [status, count] : counts) parts.push_back(fmt::format("{} {}", count, status));
+  fmt::print("sweep {}: {} runs: {}\n", spec.name, spec.runs.size(), fmt::join(parts, ", "));
+  PrintRuns(spec, true);
+}
+
+}  // namespace
+
+void AddSweepCommand(CLI::App& app) {
+  auto args = std::make_shared<SweepArgs>();
+  auto* cmd = app.add_subcommand("sweep", "run a sweep of training runs (docs/sweeps.md)");
+  cmd->add_option("spec", args->spec, "sweep spec (TOML)");
+  cmd->add_flag("--dry-run", args->dry_run, "validate every run and list them; run nothing");
+  cmd->add_option("--workers", args->workers, "parallel runs (default: cores / threads per run)");
+  cmd->add_flag("--quiet", args->quiet, "no progress lines");
+  cmd->callback([args, cmd] {
+    if (cmd->get_subcommands().empty()) {
+      if (args->spec.empty())
+        throw UserError("qlab sweep: give a spec file (qlab sweep SPEC.toml)");
+      RunSweep(*args);
+    }
+  });
+
+  auto status_args = std::make_shared<SweepArgs>();
+  auto* status = cmd->add_subcommand("status", "status of every run of a sweep");
+  status->add_option("spec", status_args->spec, "sweep spec (TOML)")->required();
+  status->add_flag("--json", status_args->json, "print one JSON object");
+  status->callback([status_args] { RunStatus(*status_args); });
+}
+
+}  // namespace qlab::cli
