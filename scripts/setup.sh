@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libsqlite3-dev
   libtorch-dev libopenblas0-pthread
-  gnuplot-nox
+  gnuplot-nox libceres-dev slurm-wlm munge
   python3-dev pybind11-dev python3-numpy python3-pytest python3-pandas
 )
 missing=()

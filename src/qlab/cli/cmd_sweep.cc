@@ -1,5 +1,5 @@
 // qlab sweep SPEC.toml: many training runs from one spec (src/qlab/sweep, docs/sweeps.md);
-// qlab sweep status SPEC.toml: where each run stands.
+// qlab sweep status SPEC.toml: where each run stands; qlab sweep task: one Slurm array task.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -12,7 +12,9 @@
 #include "qlab/envs/builtin.h"
 #include "qlab/report/runs.h"
 #include "qlab/sweep/local_executor.h"
+#include "qlab/sweep/processes.h"
 #include "qlab/sweep/results_db.h"
+#include "qlab/sweep/slurm_executor.h"
 #include "qlab/sweep/sweep_spec.h"
 #include "qlab/train/train_config.h"
 
@@ -22,8 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct SweepArgs {
-  std::string spec;
-  bool dry_run = false, quiet = false, json = false;
+  std::string spec, executor;
+  bool dry_run = false, quiet = false, json = false, wait = false;
   int workers = 0;
 };
 
@@ -57,9 +59,11 @@ std::string Status(const sweep::SweepSpec& spec, const sweep::SweepRun& run) {
   return status.empty() ? "pending" : status;
 }
 
-void PrintRuns(const sweep::SweepSpec& spec, bool with_progress) {
-  fmt::print("{:<40} {:<10} {:>5}  {}\n", "id", "status", with_progress ? "iters" : "seed",
-             "label");
+// `slurm`: run id -> Slurm state, shown where the executor is Slurm.
+void PrintRuns(const sweep::SweepSpec& spec, bool with_progress,
+               const std::map<std::string, std::string>* slurm = nullptr) {
+  fmt::print("{:<40} {:<10} {:>5}  {}{}\n", "id", "status", with_progress ? "iters" : "seed",
+             slurm != nullptr ? fmt::format("{:<24} ", "slurm") : "", "label");
   for (const auto& run : spec.runs) {
     std::string status = Status(spec, run);
     std::string column = std::to_string(run.seed);
@@ -71,12 +75,48 @@ void PrintRuns(const sweep::SweepSpec& spec, bool with_progress) {
       }
     }
     if (status.size() > 10) status = status.substr(0, status.find(':'));
-    fmt::print("{:<40} {:<10} {:>5}  {}\n", run.id, status, column, run.label);
+    std::string slurm_state;
+    if (slurm != nullptr) {
+      const auto it = slurm->find(run.id);
+      slurm_state = fmt::format("{:<24} ", it == slurm->end() ? "-" : it->second);
+    }
+    fmt::print("{:<40} {:<10} {:>5}  {}{}\n", run.id, status, column, slurm_state, run.label);
   }
+}
+
+void SubmitToSlurm(const sweep::SweepSpec& spec, const SweepArgs& args) {
+  const sweep::SlurmSubmission submission = sweep::SubmitSlurmSweep(
+      spec, {.qlab_binary = SelfPath(), .wait = args.wait, .quiet = args.quiet});
+  if (submission.job_id.empty()) {
+    fmt::print(stderr, "qlab sweep {}: nothing to submit ({} finished, {} queued or running)\n",
+               spec.name, submission.finished, submission.active);
+    return;
+  }
+  if (submission.interrupted) {
+    fmt::print(stderr,
+               "qlab sweep {}: stopped waiting; job {} keeps running (qlab sweep status {}; "
+               "scancel {})\n",
+               spec.name, submission.job_id, args.spec, submission.job_id);
+    std::exit(130);
+  }
+  if (!submission.waited) {
+    fmt::print(stderr, "  follow it with: qlab sweep status {}\n", args.spec);
+    return;
+  }
+  std::map<std::string, int> outcomes;
+  for (const auto& run : spec.runs) ++outcomes[sweep::Outcome(sweep::RunStatus(spec.run_dir(run)))];
+  fmt::print(stderr,
+             "qlab sweep {}: job {} ended: {} runs: {} done, {} diverged, {} stopped, {} not "
+             "finished\n  results: {}  (qlab query {}; qlab report --sweep {})\n",
+             spec.name, submission.job_id, spec.runs.size(), outcomes["done"], outcomes["diverged"],
+             outcomes["stopped"], outcomes["failed"], spec.db_path(), spec.db_path(),
+             spec.db_path());
+  if (outcomes["failed"] > 0 || outcomes["stopped"] > 0) std::exit(1);
 }
 
 void RunSweep(const SweepArgs& args) {
   sweep::SweepSpec spec = sweep::LoadSweepSpec(args.spec);
+  if (!args.executor.empty()) spec.executor = args.executor;
   Validate(spec);
   if (args.dry_run) {
     fmt::print("sweep {}: {} runs into {} (results {})\n", spec.name, spec.runs.size(), spec.out,
@@ -84,6 +124,7 @@ void RunSweep(const SweepArgs& args) {
     PrintRuns(spec, false);
     return;
   }
+  if (spec.executor == "slurm") return SubmitToSlurm(spec, args);
   const sweep::SweepSummary summary = sweep::RunLocalSweep(
       spec, {.qlab_binary = SelfPath(), .workers = args.workers, .quiet = args.quiet});
   fmt::print(stderr,
@@ -107,13 +148,19 @@ void RunStatus(const SweepArgs& args) {
   if (args.json) {
     nlohmann::json out = {{"sweep", spec.name}, {"runs", spec.runs.size()}, {"counts", counts}};
     for (const auto& run : spec.runs) out["status"][run.id] = Status(spec, run);
+    if (spec.executor == "slurm") out["slurm"] = sweep::SlurmStates(spec);
     fmt::print("{}\n", out.dump(2));
     return;
   }
   std::vector<std::string> parts;
   for (const auto& [status, count] : counts) parts.push_back(fmt::format("{} {}", count, status));
   fmt::print("sweep {}: {} runs: {}\n", spec.name, spec.runs.size(), fmt::join(parts, ", "));
-  PrintRuns(spec, true);
+  if (spec.executor == "slurm") {
+    const auto slurm = sweep::SlurmStates(spec);
+    PrintRuns(spec, true, &slurm);
+  } else {
+    PrintRuns(spec, true);
+  }
 }
 
 }  // namespace
@@ -125,6 +172,9 @@ void AddSweepCommand(CLI::App& app) {
   cmd->add_flag("--dry-run", args->dry_run, "validate every run and list them; run nothing");
   cmd->add_option("--workers", args->workers, "parallel runs (default: cores / threads per run)");
   cmd->add_flag("--quiet", args->quiet, "no progress lines");
+  cmd->add_option("--executor", args->executor, "override the spec's executor")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  cmd->add_flag("--wait", args->wait, "slurm: wait for the job array to end, showing progress");
   cmd->callback([args, cmd] {
     if (cmd->get_subcommands().empty()) {
       if (args->spec.empty())
@@ -138,6 +188,17 @@ void AddSweepCommand(CLI::App& app) {
   status->add_option("spec", status_args->spec, "sweep spec (TOML)")->required();
   status->add_flag("--json", status_args->json, "print one JSON object");
   status->callback([status_args] { RunStatus(*status_args); });
+
+  // what each Slurm array task runs (written into the batch script by the Slurm executor)
+  auto task_file = std::make_shared<std::string>();
+  auto task_index = std::make_shared<int>(-1);
+  auto* task = cmd->add_subcommand("task", "run one Slurm array task of a sweep (internal)");
+  task->add_option("tasks", *task_file, "the task list (slurm/tasks_<k>.jsonl)")->required();
+  task->add_option("index", *task_index, "the array index ($SLURM_ARRAY_TASK_ID)")->required();
+  task->callback([task_file, task_index] {
+    const int code = sweep::RunSlurmTask(*task_file, *task_index, SelfPath());
+    if (code != 0) std::exit(code);
+  });
 }
 
 }  // namespace qlab::cli

@@ -20,14 +20,10 @@ struct LocalOptions {
 struct SweepSummary {
   int total = 0, skipped = 0, done = 0, diverged = 0, failed = 0, stopped = 0;
   bool interrupted = false;  // SIGINT/SIGTERM: running children were asked to checkpoint
+  void Count(const std::string& outcome);  // one run ended: done, diverged, stopped or failed
 };
 
 // Runs every unfinished run of `spec`; returns when all have ended or after an interruption.
 SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options);
-
-// The status of a run dir: "" when it has no run yet, else its status line.
-std::string RunStatus(const std::string& run_dir);
-// done or diverged: a re-run would change nothing.
-bool IsFinished(const std::string& status);
 
 }  // namespace qlab::sweep

@@ -208,7 +208,7 @@ std::string EnvSlug(std::string env) {
 SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
   const toml::table table = ParseToml(text, path);
   const SpecReader reader(table, path);
-  reader.CheckKeys(table, "top level", {"sweep", "set", "grid", "variants", "random"});
+  reader.CheckKeys(table, "top level", {"sweep", "set", "grid", "variants", "random", "slurm"});
   const toml::table* sweep = table["sweep"].as_table();
   if (sweep == nullptr) reader.Fail("missing the [sweep] table (agent, envs, seeds, ...)");
   reader.CheckKeys(
@@ -219,10 +219,30 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
   spec.name = reader.String(*sweep, "name", "sweep", fs::path(path).stem().string());
   spec.out = reader.String(*sweep, "out", "sweep", "sweeps/" + spec.name);
   spec.executor = reader.String(*sweep, "executor", "sweep", "local");
-  if (spec.executor != "local")
-    reader.Fail(fmt::format("unknown executor '{}' (valid: local)", spec.executor));
+  if (spec.executor != "local" && spec.executor != "slurm")
+    reader.Fail(fmt::format("unknown executor '{}' (valid: local, slurm)", spec.executor));
   spec.threads = static_cast<int>(reader.Int(*sweep, "threads", "sweep", 1, 1));
   spec.workers = static_cast<int>(reader.Int(*sweep, "workers", "sweep", 0, 0));
+  if (const toml::table* slurm = table["slurm"].as_table()) {
+    reader.CheckKeys(*slurm, "slurm",
+                     {"partition", "time", "mem", "account", "qos", "gres", "cpus_per_task",
+                      "max_parallel", "sbatch_args", "setup"});
+    SlurmOptions& o = spec.slurm;
+    for (auto [key, field] : {std::pair{"partition", &o.partition},
+                              {"time", &o.time},
+                              {"mem", &o.mem},
+                              {"account", &o.account},
+                              {"qos", &o.qos},
+                              {"gres", &o.gres}}) {
+      *field = reader.String(*slurm, key, "slurm", "");
+      if (field->find_first_of(" \t\n'\"") != std::string::npos)
+        reader.Fail(fmt::format("[slurm] {} must not contain spaces or quotes", key));
+    }
+    o.cpus_per_task = static_cast<int>(reader.Int(*slurm, "cpus_per_task", "slurm", 0, 1));
+    o.max_parallel = static_cast<int>(reader.Int(*slurm, "max_parallel", "slurm", 0, 1));
+    o.sbatch_args = reader.Strings(*slurm, "sbatch_args", "slurm");
+    o.setup = reader.Strings(*slurm, "setup", "slurm");
+  }
   const std::string agent = reader.String(*sweep, "agent", "sweep", "");
   if (agent.empty()) reader.Fail("[sweep] agent is required (qlab agents lists them)");
 

@@ -35,17 +35,28 @@ struct SweepRun {
   std::vector<std::pair<std::string, std::string>> swept;  // the axis values alone (for labels)
 };
 
+// [slurm]: resources of each array task (docs/sweeps.md); empty fields are left to the cluster.
+struct SlurmOptions {
+  std::string partition, time, mem, account, qos, gres;  // as sbatch spells them
+  int cpus_per_task = 0;                                 // 0: the spec's threads per run
+  int max_parallel = 0;                                  // array throttle (%N); 0: none
+  std::vector<std::string> sbatch_args;                  // any further sbatch options
+  std::vector<std::string> setup;  // shell lines before each task (module load ...)
+};
+
 struct SweepSpec {
   std::string name;  // [sweep].name, default the file's stem
   std::string out;   // root dir: runs/<id>/, results.db, logs/ (default sweeps/<name>)
-  std::string executor = "local";  // the only one so far; slurm comes next (issue 8)
+  std::string executor = "local";  // local (worker processes) or slurm (job arrays)
   int threads = 1;                 // per run: env-stepping and libtorch threads
   int workers = 0;                 // local executor: parallel runs (0: cores / threads)
+  SlurmOptions slurm;
   std::vector<SweepRun> runs;
 
   std::string runs_dir() const { return out + "/runs"; }
   std::string db_path() const { return out + "/results.db"; }
   std::string logs_dir() const { return out + "/logs"; }
+  std::string slurm_dir() const { return out + "/slurm"; }  // job scripts, task lists, job ids
   std::string run_dir(const SweepRun& run) const { return runs_dir() + "/" + run.id; }
 };
 

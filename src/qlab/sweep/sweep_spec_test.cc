@@ -113,6 +113,32 @@ seed = 1
   EXPECT_EQ(ParseSweepSpec(text, "r.toml").runs[2].sets, spec.runs[2].sets);  // seeded
 }
 
+TEST(SweepSpec, SlurmResources) {
+  std::string text = kSpec;
+  text.insert(text.find("seeds"), "executor = \"slurm\"\n");
+  const SweepSpec spec = ParseSweepSpec(text + R"(
+[slurm]
+partition = "gpu"
+time = "02:00:00"
+mem = "8G"
+gres = "gpu:1"
+max_parallel = 10
+sbatch_args = ["--exclusive"]
+setup = ["module load cuda"]
+)",
+                                        "/tmp/specs/utd.toml");
+  EXPECT_EQ(spec.executor, "slurm");
+  EXPECT_EQ(spec.slurm.partition, "gpu");
+  EXPECT_EQ(spec.slurm.time, "02:00:00");
+  EXPECT_EQ(spec.slurm.mem, "8G");
+  EXPECT_EQ(spec.slurm.gres, "gpu:1");
+  EXPECT_EQ(spec.slurm.max_parallel, 10);
+  EXPECT_EQ(spec.slurm.cpus_per_task, 0);  // the spec's threads
+  EXPECT_EQ(spec.slurm.sbatch_args, std::vector<std::string>{"--exclusive"});
+  EXPECT_EQ(spec.slurm.setup, std::vector<std::string>{"module load cuda"});
+  EXPECT_EQ(spec.slurm_dir(), "sweeps/utd/slurm");
+}
+
 TEST(SweepSpec, BadSpecsNameTheProblem) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"[sweep]\nagent = \"dqn\"\nenvs = \"classic/cartpole\"\nworkerz = 2\n",
@@ -132,6 +158,12 @@ TEST(SweepSpec, BadSpecsNameTheProblem) {
        "[random] samples is required"},
       {"[sweep\n", "bad.toml:1"},
       {"[sweep]\nagent = \"dqn\"\nenvs = \"e\"\n[axes]\n", "unknown key 'axes'"},
+      {"[sweep]\nagent = \"dqn\"\nenvs = \"e\"\n[slurm]\npartiton = \"gpu\"\n",
+       "unknown key 'partiton' in [slurm]; did you mean 'partition'"},
+      {"[sweep]\nagent = \"dqn\"\nenvs = \"e\"\n[slurm]\ntime = \"1:00 --x\"\n",
+       "[slurm] time must not contain spaces"},
+      {"[sweep]\nagent = \"dqn\"\nenvs = \"e\"\n[slurm]\nmax_parallel = 0\n",
+       "[slurm] max_parallel must be an integer >= 1"},
   };
   for (const auto& [text, message] : cases) {
     try {
