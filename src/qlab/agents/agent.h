@@ -59,7 +59,9 @@ class Agent {
   virtual void Save(Archive& archive) const = 0;
   virtual void Load(const Archive& archive) = 0;
 
-  virtual std::string Describe() const = 0;  // one line: network size, replay memory
+  virtual std::string Describe() const = 0;
+  // trainable parameters of the network that acts (for compute estimates: qlab fit)
+  virtual int64_t num_parameters() const = 0;  // one line: network size, replay memory
 };
 
 struct AgentContext {

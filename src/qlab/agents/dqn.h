@@ -102,6 +102,7 @@ class Dqn : public Agent {
   void Save(Archive& archive) const override;
   void Load(const Archive& archive) override;
   std::string Describe() const override;
+  int64_t num_parameters() const override { return online_->num_parameters(); }
 
   double Epsilon() const;  // training epsilon at the current env step
   // Expected action values [B, A] of observations [B, input...] (IQN: K fractions from `rng`).

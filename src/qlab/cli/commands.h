@@ -18,6 +18,7 @@ void AddTrainCommand(CLI::App& app);
 void AddAgentsCommand(CLI::App& app);
 void AddSweepCommand(CLI::App& app);
 void AddQueryCommand(CLI::App& app);
+void AddFitCommand(CLI::App& app);
 void AddBenchTrainCommand(CLI::App* bench);   // `qlab bench train`
 void AddBenchAgentsCommand(CLI::App* bench);  // `qlab bench agents`
 

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   qlab::cli::AddAgentsCommand(app);
   qlab::cli::AddSweepCommand(app);
   qlab::cli::AddQueryCommand(app);
+  qlab::cli::AddFitCommand(app);
   qlab::cli::AddEnvsCommand(app);
   qlab::cli::AddRolloutCommand(app);
   qlab::cli::AddPlayCommand(app);

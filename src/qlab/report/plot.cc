@@ -42,6 +42,8 @@ bool PlotSeries(const std::string& svg_path, const PlotSpec& spec,
     gp << "set key outside right top box\nset grid lc rgb '#dddddd'\nset border 3\n"
           "set tics nomirror\nset style fill transparent solid 0.2 noborder\n";
     if (spec.xlabel == "env steps") gp << "set format x '%.0s%c'\n";  // 100k, 1M
+    if (spec.logx) gp << "set logscale x\n";
+    if (spec.logy) gp << "set logscale y\n";
     for (size_t s = 0; s < series.size(); ++s) {
       gp << "$D" << s << " << EOD\n";
       const Series& d = series[s];
@@ -55,11 +57,18 @@ bool PlotSeries(const std::string& svg_path, const PlotSpec& spec,
     }
     gp << "plot ";
     for (size_t s = 0; s < series.size(); ++s) {
-      const char* color = kColors[s % std::size(kColors)];
-      if (!series[s].lo.empty())
-        gp << fmt::format("$D{} using 1:3:4 with filledcurves lc rgb '{}' notitle, ", s, color);
-      gp << fmt::format("$D{} using 1:2 with {} lw 2 lc rgb '{}' title {}", s,
-                        spec.step ? "steps" : "lines", color, Quote(series[s].title));
+      const Series& d = series[s];
+      const char* color = kColors[(d.color >= 0 ? d.color : s) % std::size(kColors)];
+      if (d.points) {
+        gp << fmt::format("$D{} using 1:2{} with {} pt 7 ps 0.8 lc rgb '{}' title {}", s,
+                          d.lo.empty() ? "" : ":3:4", d.lo.empty() ? "points" : "yerrorbars", color,
+                          Quote(d.title));
+      } else {
+        if (!d.lo.empty())
+          gp << fmt::format("$D{} using 1:3:4 with filledcurves lc rgb '{}' notitle, ", s, color);
+        gp << fmt::format("$D{} using 1:2 with {} lw 2 lc rgb '{}' title {}", s,
+                          spec.step ? "steps" : "lines", color, Quote(d.title));
+      }
       gp << (s + 1 < series.size() ? ", \\\n     " : "\n");
     }
   }

@@ -9,12 +9,15 @@ namespace qlab::report {
 
 struct Series {
   std::string title;
-  std::vector<double> x, y, lo, hi;  // lo/hi empty: no band
+  std::vector<double> x, y, lo, hi;  // lo/hi empty: no band (no error bars)
+  bool points = false;               // markers (with lo/hi: error bars) instead of a line
+  int color = -1;                    // palette index; -1: the series' position
 };
 
 struct PlotSpec {
   std::string title, xlabel, ylabel;
-  bool step = false;  // draw as steps (profiles)
+  bool step = false;                // draw as steps (profiles)
+  bool logx = false, logy = false;  // log scales (scaling laws)
 };
 
 // Writes `svg_path` (and `svg_path` with .gp for the script). Returns false, with the reason in

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "qlab/core/errors.h"
-#include "qlab/report/plot.h"
+#include "qlab/report/html.h"
 #include "qlab/stats/aggregates.h"
 #include "qlab/stats/improvement.h"
 #include "qlab/stats/normalize.h"
@@ -21,31 +21,7 @@ namespace qlab::report {
 namespace fs = std::filesystem;
 namespace {
 
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& text) { return HtmlEscape(text); }
 
 std::string Cell(const stats::Estimate& e) {
   return fmt::format("{:.3g} <span class=ci>[{:.3g}, {:.3g}]</span>", e.point, e.lo, e.hi);
@@ -162,17 +138,10 @@ class Builder {
   std::string Figure(const std::string& name, const PlotSpec& spec,
                      const std::vector<Series>& series) {
     const std::string svg = (fs::path(files_dir_) / (name + ".svg")).string();
-    std::string error;
-    if (!PlotSeries(svg, spec, series, &error)) {
-      summary_.problems.push_back(fmt::format("figure '{}' skipped: {}", spec.title, error));
-      return fmt::format("<p class=warn>figure skipped: {}</p>", Escape(error));
-    }
-    summary_.plots.push_back(svg);
-    std::string content = ReadFile(svg);
-    if (auto start = content.find("<svg"); start != std::string::npos)
-      content = content.substr(start);
-    return fmt::format("<figure>{}<figcaption>{}</figcaption></figure>\n", content,
-                       Escape(fs::path(svg).filename().string()));
+    const size_t problems = summary_.problems.size();
+    std::string html = FigureHtml(svg, spec, series, &summary_.problems);
+    if (summary_.problems.size() == problems) summary_.plots.push_back(svg);
+    return html;
   }
 
   std::string Overview() const {
@@ -357,25 +326,7 @@ class Builder {
     return html + "</ul>\n";
   }
 
-  void WritePage(const std::string& body) const {
-    const std::string tmp = html_path_ + ".tmp";
-    {
-      std::ofstream out(tmp);
-      if (!out) throw UserError(fmt::format("cannot write report '{}'", html_path_));
-      out << "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n<title>"
-          << Escape(options_.title) << "</title>\n<style>\n"
-          << "body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;"
-             "color:#222}\n"
-             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
-             "padding:4px 8px;text-align:left}th{background:#f3f3f3}\n"
-             ".ci{color:#666;font-size:90%}.n{color:#999;font-size:80%}.note{color:#555}"
-             ".warn{color:#a33}.missing{color:#a33}figure{margin:1em 0}"
-             "figcaption{color:#888;font-size:80%}\n</style></head><body>\n";
-      out << "<h1>" << Escape(options_.title) << "</h1>\n" << body << "</body></html>\n";
-      if (!out) throw UserError(fmt::format("cannot write report '{}' (disk full?)", html_path_));
-    }
-    fs::rename(tmp, html_path_);
-  }
+  void WritePage(const std::string& body) const { WriteHtmlPage(html_path_, options_.title, body); }
 
   std::string html_path_, files_dir_;
   const ReportOptions& options_;

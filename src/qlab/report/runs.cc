@@ -40,6 +40,7 @@ RunData LoadRun(const std::string& dir) {
     run.env = meta.at("env").get<std::string>();
     run.label = meta.value("label", run.agent);
     run.seed = meta.at("seed").get<uint64_t>();
+    run.parameters = meta.value("parameters", int64_t{0});
   } catch (const nlohmann::json::exception& e) {
     throw UserError(fmt::format("{}: malformed meta.json ({})", meta_path.string(), e.what()));
   }

@@ -16,6 +16,7 @@ namespace qlab::report {
 struct RunData {
   std::string dir, label, agent, env, status;
   uint64_t seed = 0;
+  int64_t parameters = 0;          // trainable parameters (meta.json; 0 in older run dirs)
   std::string score_key;           // eval_return_mean, or train_return_mean without evaluation
   std::vector<int64_t> env_steps;  // per iteration
   std::vector<double> scores;      // score_key per iteration (NaN where null)

@@ -25,7 +25,7 @@ constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs(
   id TEXT PRIMARY KEY, sweep TEXT NOT NULL, dir TEXT NOT NULL, label TEXT, agent TEXT, env TEXT,
   seed INTEGER, status TEXT NOT NULL, iterations INTEGER NOT NULL DEFAULT 0, env_steps INTEGER,
-  score_key TEXT, final_score REAL, config TEXT, updated TEXT NOT NULL);
+  score_key TEXT, final_score REAL, config TEXT, updated TEXT NOT NULL, parameters INTEGER);
 CREATE TABLE IF NOT EXISTS params(
   run_id TEXT NOT NULL, key TEXT NOT NULL, value, position INTEGER NOT NULL,
   PRIMARY KEY(run_id, key)) WITHOUT ROWID;
@@ -142,6 +142,9 @@ ResultsDb::ResultsDb(const std::string& path) : path_(path) {
     Statement(db_, "PRAGMA schema_version", path_).Run();  // fails on a file that is not SQLite
     Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     Exec(kSchema);
+    // databases from before the parameters column get it (NULL until their runs are re-indexed)
+    if (Query("SELECT 1 FROM pragma_table_info('runs') WHERE name = 'parameters'").rows.empty())
+      Exec("ALTER TABLE runs ADD COLUMN parameters INTEGER");
   } catch (const UserError& e) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -189,8 +192,8 @@ void ResultsDb::Index(const std::string& id, const std::string& sweep, const std
     Statement insert(
         db_,
         "INSERT INTO runs(id, sweep, dir, label, agent, env, seed, status, iterations, "
-        "env_steps, score_key, final_score, config, updated) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "env_steps, score_key, final_score, config, updated, parameters) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         path_);
     insert.Bind(1, id).Bind(2, sweep).Bind(3, dir);
     if (run) {
@@ -204,7 +207,8 @@ void ResultsDb::Index(const std::string& id, const std::string& sweep, const std
           .Bind(10, iterations ? DbValue(run->env_steps.back()) : DbValue())
           .Bind(11, run->score_key)
           .Bind(12, iterations ? DbValue(run->scores.back()) : DbValue())
-          .Bind(13, config);
+          .Bind(13, config)
+          .Bind(15, run->parameters > 0 ? DbValue(run->parameters) : DbValue());
     } else {
       insert.Bind(8, std::string("pending")).Bind(9, int64_t{0});
     }

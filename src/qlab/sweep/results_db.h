@@ -9,8 +9,8 @@
 // leaves the previous rows intact.
 //
 // Tables: runs(id, sweep, dir, label, agent, env, seed, status, iterations, env_steps, score_key,
-// final_score, config, updated), params(run_id, key, value), metrics(run_id, iteration, name,
-// value). `dir` is relative to the database's folder, so a sweep folder can be moved.
+// final_score, config, updated, parameters), params(run_id, key, value), metrics(run_id, iteration,
+// name, value). `dir` is relative to the database's folder, so a sweep folder can be moved.
 #pragma once
 
 #include <cstdint>

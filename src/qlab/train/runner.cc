@@ -219,6 +219,7 @@ class Runner {
         {"threads",
          {{"env", config_.GetInt("run.env_threads")},
           {"torch", config_.GetInt("run.torch_threads")}}},
+        {"parameters", agent_->num_parameters()},
     };
     WriteFileAtomic(dir_.File("meta.json"), meta.dump(2) + "\n");
   }
