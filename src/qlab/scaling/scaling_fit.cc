@@ -10,7 +10,6 @@
 
 #include "qlab/core/errors.h"
 #include "qlab/core/rng.h"
-#include "qlab/stats/bootstrap.h"
 
 namespace qlab::scaling {
 namespace {
@@ -53,9 +52,23 @@ std::map<double, std::pair<double, size_t>> BestPerSigma(const std::vector<Confi
   return best;
 }
 
+// Percentile q of sorted values that may end in +inf (never reached): numpy's linear method, with
+// inf wherever the interpolation touches an infinite value (inf - inf would give NaN).
+double Percentile(const std::vector<double>& sorted, double q) {
+  const double position = q / 100 * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<size_t>(std::floor(position));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  const double fraction = position - static_cast<double>(lo);
+  if (std::isinf(sorted[lo]) || (fraction > 0 && std::isinf(sorted[hi]))) return kInf;
+  return sorted[lo] + fraction * (sorted[hi] - sorted[lo]);
+}
+
+// 95% percentile interval of the replicates; NaN ones (a fit that failed) are left out.
 Interval Percentiles(std::vector<double> replicates, double point) {
+  std::erase_if(replicates, [](double v) { return std::isnan(v); });
   if (replicates.empty()) return {point, kNaN, kNaN};
-  return {point, stats::NumpyPercentile(replicates, 2.5), stats::NumpyPercentile(replicates, 97.5)};
+  std::sort(replicates.begin(), replicates.end());
+  return {point, Percentile(replicates, 2.5), Percentile(replicates, 97.5)};
 }
 
 double Median(std::vector<double> values) {

@@ -94,7 +94,10 @@ DataLaw FitDataLaw(const std::vector<double>& sigma, const std::vector<double>& 
         problem.AddResidualBlock(new ceres::AutoDiffCostFunction<DataLawResidual, 1, 3>(
                                      new DataLawResidual{std::log(sigma[i]), std::log(data[i])}),
                                  nullptr, p);
-      problem.SetParameterLowerBound(p, 2, std::log(0.01));  // alpha in [0.01, 100]
+      // D_min below the least data seen (it is the asymptote), alpha in [0.01, 100]
+      problem.SetParameterLowerBound(p, 0, std::log(1e-9 * min_data));
+      problem.SetParameterUpperBound(p, 0, std::log(min_data));
+      problem.SetParameterLowerBound(p, 2, std::log(0.01));
       problem.SetParameterUpperBound(p, 2, std::log(100.0));
       const double cost = Solve(problem);
       if (cost < best_cost) {
