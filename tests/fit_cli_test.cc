@@ -79,6 +79,14 @@ TEST(FitCli, RecoversTheLawAndPredictsTheHeldOutSigma) {
   EXPECT_EQ(fit["check"]["holdout"][0]["sigma"], 4.0);
   EXPECT_LT(std::abs(fit["check"]["holdout"][0]["relative_error"].get<double>()), 0.02);
   EXPECT_EQ(fit["budget"].size(), 5u);  // one delta per sigma by default
+  // the frontier: data falls and compute rises with sigma
+  ASSERT_EQ(fit["frontier"].size(), 25u);
+  for (size_t i = 1; i < fit["frontier"].size(); ++i) {
+    EXPECT_LT(fit["frontier"][i]["data"].get<double>(),
+              fit["frontier"][i - 1]["data"].get<double>());
+    EXPECT_GT(fit["frontier"][i]["compute"].get<double>(),
+              fit["frontier"][i - 1]["compute"].get<double>());
+  }
 
   const auto text = RunQlab("fit " + db + " -J 100 --bootstrap 0 -o " + dir + "/fit.html");
   ASSERT_EQ(text.code, 0) << text.err;

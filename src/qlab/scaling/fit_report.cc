@@ -32,7 +32,9 @@ std::string WithCi(const Interval& i) {
   return fmt::format("{} [{}, {}]", Si(i.point), Si(i.lo), Si(i.hi));
 }
 
-std::string Number(double value) { return std::isinf(value) ? "inf" : fmt::format("{:.4g}", value); }
+std::string Number(double value) {
+  return std::isinf(value) ? "inf" : fmt::format("{:.4g}", value);
+}
 
 std::string LawText(const DataLaw& law) {
   return fmt::format("D_min = {}, beta = {:.4g}, alpha = {:.3g}", Si(law.d_min), law.beta,
@@ -148,6 +150,11 @@ nlohmann::json FitJson(const std::vector<ThresholdFit>& fits, const FitContext& 
                                          {"predicted", h.predicted},
                                          {"relative_error", h.relative_error}});
     }
+    // the fitted data-compute frontier over the swept sigma range (and a factor 2 beyond)
+    for (double sigma : LogGrid(fit.configs.front().sigma / 2, fit.configs.back().sigma * 2, 25))
+      t["frontier"].push_back({{"sigma", sigma},
+                               {"data", fit.law(sigma)},
+                               {"compute", sigma * fit.compute_per_sample * fit.law(sigma)}});
     for (const auto& b : fit.budget)
       t["budget"].push_back({{"delta", b.delta},
                              {"sigma", b.sigma},
