@@ -85,7 +85,13 @@ job=$(cut -f1 "$work/long/slurm/jobs.tsv")
 while_running=$("$qlab" sweep "$long" 2>&1)
 grep -q "nothing to submit (0 finished, 2 queued or running)" <<<"$while_running" ||
   fail "a queued/running array was submitted twice: $while_running"
-"$qlab" sweep status "$long" | grep -q "(job ${job}_" || fail "sweep status shows no Slurm state"
+# the status shows each queued/running task's Slurm state (squeue may be briefly unreachable)
+for _ in $(seq 20); do
+  status=$("$qlab" sweep status "$long" 2>&1)
+  grep -q "(job ${job}_" <<<"$status" && break
+  sleep 0.5
+done
+grep -q "(job ${job}_" <<<"$status" || fail "sweep status shows no Slurm state: $status"
 # wait until both runs have checkpointed at least two iterations
 for _ in $(seq 600); do
   n=0
