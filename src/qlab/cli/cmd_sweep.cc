@@ -103,15 +103,15 @@ void SubmitToSlurm(const sweep::SweepSpec& spec, const SweepArgs& args) {
     fmt::print(stderr, "  follow it with: qlab sweep status {}\n", args.spec);
     return;
   }
-  std::map<std::string, int> outcomes;
-  for (const auto& run : spec.runs) ++outcomes[sweep::Outcome(sweep::RunStatus(spec.run_dir(run)))];
+  sweep::SweepSummary outcomes;  // the local executor's tally: one Count per run
+  for (const auto& run : spec.runs)
+    outcomes.Count(sweep::Outcome(sweep::RunStatus(spec.run_dir(run))));
   fmt::print(stderr,
              "qlab sweep {}: job {} ended: {} runs: {} done, {} diverged, {} stopped, {} not "
              "finished\n  results: {}  (qlab query {}; qlab report --sweep {})\n",
-             spec.name, submission.job_id, spec.runs.size(), outcomes["done"], outcomes["diverged"],
-             outcomes["stopped"], outcomes["failed"], spec.db_path(), spec.db_path(),
-             spec.db_path());
-  if (outcomes["failed"] > 0 || outcomes["stopped"] > 0) std::exit(1);
+             spec.name, submission.job_id, spec.runs.size(), outcomes.done, outcomes.diverged,
+             outcomes.stopped, outcomes.failed, spec.db_path(), spec.db_path(), spec.db_path());
+  if (outcomes.failed > 0 || outcomes.stopped > 0) std::exit(1);
 }
 
 void RunSweep(const SweepArgs& args) {
