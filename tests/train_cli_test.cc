@@ -129,6 +129,41 @@ TEST_F(Resume, AfterKillDuringEvaluation) { InterruptAndResume("kill@eval=2", 13
 TEST_F(Resume, AfterSigintMidTraining) { InterruptAndResume("sigint@step=1000", 130); }
 TEST_F(Resume, AfterSigintDuringEvaluation) { InterruptAndResume("sigint@eval=0", 130); }
 
+// Every intervention at once (SoftMoE, pruning, ReDo, shrink-and-perturb resets): the diagnostics
+// are logged each iteration, the final sparsity is reached, and a kill mid-run resumes exactly.
+TEST(TrainPlasticity, InterventionsAreLoggedAndResumeExactly) {
+  const std::string run =
+      kSmallRun +
+      " --set network.moe.type=softmoe --set network.moe.num_experts=2"
+      " --set network.moe.expert_width=16 --set prune.sparsity=0.8 --set prune.period=50"
+      " --set redo.period=100 --set reset.period=300 --set reset.shrink=0.8";
+  const std::string reference = TempDir("plasticity_reference");
+  const auto r = RunQlab(run + " --out " + reference);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream metrics(reference + "/metrics.jsonl");
+  std::string line, last;
+  while (std::getline(metrics, line)) last = line;
+  const auto m = nlohmann::json::parse(last);
+  for (const char* key : {"dormant", "dormant0", "dormant_conv1", "dormant_moe", "srank",
+                          "feature_norm", "weight_norm", "grad_norm", "expert_usage_0",
+                          "expert_usage_1", "routing_entropy", "recycled_units", "resets",
+                          "parameters", "parameters_nonzero", "flops_per_update"})
+    EXPECT_TRUE(m.contains(key) && m[key].is_number()) << key << " in " << last;
+  EXPECT_NEAR(m["sparsity"].get<double>(), 0.8, 1e-3);
+  EXPECT_LT(m["parameters_nonzero"].get<double>(), 0.3 * m["parameters"].get<double>());
+  EXPECT_EQ(m["resets"].get<double>(), 1.0);
+  EXPECT_NEAR(m["expert_usage_0"].get<double>() + m["expert_usage_1"].get<double>(), 1.0, 1e-5);
+
+  const std::string dir = TempDir("plasticity_resumed");
+  const auto first = RunQlab(run + " --out " + dir, "QLAB_TEST_HOOK=kill@step=1000");
+  ASSERT_EQ(first.code, 137) << first.err;
+  const auto resumed = RunQlab("train --quiet --resume " + dir);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  ExpectSameRun(dir, reference,
+                {"agent/online", "agent/target", "plasticity/prune/masks", "plasticity/rng",
+                 "agent/diagnostics_rng"});
+}
+
 TEST_F(Resume, SkipsACorruptCheckpointAndRefusesWhenNoneIsReadable) {
   const std::string dir = TempDir("corrupt");
   ASSERT_EQ(RunQlab(kSmallRun + " --out " + dir, "QLAB_TEST_HOOK=kill@step=1300").code, 137);

@@ -30,6 +30,8 @@ struct TrainStats {
   int64_t updates = 0;  // in this window
   std::optional<double> loss_mean, q_mean;
   double epsilon = 0.0;  // exploration rate at the end of the window
+  // named network diagnostics at the end of the window (dormant units, srank, ...; plasticity/)
+  std::vector<std::pair<std::string, double>> diagnostics;
 };
 
 // Thrown by an agent when the loss or Q-values stop being finite (the runner marks the run
@@ -70,6 +72,7 @@ struct AgentContext {
   int num_envs = 1;       // training envs (replay keeps one ring per env)
   int num_eval_envs = 1;  // for per-env history in evaluation
   uint64_t seed = 0;
+  int64_t total_env_steps = 0;  // of the whole run (schedules over the fraction of training)
 };
 
 struct AgentEntry {

@@ -63,6 +63,7 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
       .Int("replay.beta_steps", 0, "env steps of the linear beta anneal (0: constant)", {0, kBig})
       .Float("replay.priority_eps", 1e-6, "added to |TD error| before the exponent", {0.0, 1.0});
   NetworkOptions::AddKeys(schema);
+  PlasticityOptions::AddKeys(schema);
 
   if (variant == "mdqn")
     schema
@@ -136,6 +137,7 @@ DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
   o.beta_end = c.GetFloat("replay.beta_end");
   o.beta_steps = c.GetInt("replay.beta_steps");
   o.network = NetworkOptions::FromConfig(c);
+  o.plasticity = PlasticityOptions::FromConfig(c);
   if (variant == "mdqn") {
     o.munchausen = true;
     o.munchausen_alpha = c.GetFloat("agent.munchausen_alpha");
@@ -202,7 +204,9 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
       replay_rng_(DeriveSeed(context.seed, StreamId("replay"))),
       update_rng_(DeriveSeed(context.seed, StreamId("update"))),
       train_stacker_(context.spec, context.num_envs, options.frame_stack),
-      eval_stacker_(context.spec, context.num_eval_envs, options.frame_stack) {
+      eval_stacker_(context.spec, context.num_eval_envs, options.frame_stack),
+      diagnostics_rng_(DeriveSeed(context.seed, StreamId("diagnostics"))),
+      total_env_steps_(context.total_env_steps) {
   if (!spec_.action_space.discrete())
     throw UserError(fmt::format("agent {} needs discrete actions; {} has a continuous box",
                                 options.variant, spec_.id));
@@ -227,6 +231,13 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
   for (auto& p : target_->parameters()) p.set_requires_grad(false);
   optimizer_ = MakeOptimizer(options, online_->parameters());
   batch_ = replay_.MakeBatch(options.batch_size);
+  plasticity_ = std::make_unique<Plasticity>(options.plasticity, online_, target_, context.seed);
+  if (options.plasticity.diagnostics_batch > 0)
+    diagnostics_batch_ = replay_.MakeBatch(static_cast<int>(options.plasticity.diagnostics_batch));
+  // forward + backward (3x a forward) on the batch, plus the gradient-free target forwards
+  const int no_grad_forwards = 1 + (options.double_q ? 1 : 0) + (options.munchausen ? 1 : 0);
+  flops_per_update_ = 2.0 * static_cast<double>(online_->forward_macs()) * options.batch_size *
+                      (3 + no_grad_forwards);
 }
 
 std::string Dqn::Describe() const {
@@ -282,6 +293,7 @@ void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMod
   ObsStacker& stacker = mode == ActMode::kTrain ? train_stacker_ : eval_stacker_;
   stacker.Push(obs, episode_start);
   const int n = static_cast<int>(actions.size());
+  if (mode == ActMode::kTrain) online_->ObserveInputs(ObsTensor(stacker.data(), n));
   const double epsilon = mode == ActMode::kTrain ? Epsilon() : options_.epsilon_eval;
   // noisy nets: fresh noise for every training step, the mean network in evaluation
   if (online_->noisy()) {
@@ -365,11 +377,31 @@ void Dqn::Update() {
     loss = terms.loss.mean();
   }
   optimizer_->zero_grad();
-  loss.backward();
-  if (options_.max_grad_norm > 0.0)
-    torch::nn::utils::clip_grad_norm_(online_->parameters(), options_.max_grad_norm);
+  (loss + online_->aux_loss()).backward();
+  if (options_.max_grad_norm > 0.0) {
+    grad_norm_sum_ +=
+        torch::nn::utils::clip_grad_norm_(online_->parameters(), options_.max_grad_norm);
+  } else if (diagnostics_batch_.size > 0) {
+    std::vector<torch::Tensor> norms;
+    for (const auto& p : online_->parameters())
+      if (p.grad().defined()) norms.push_back(p.grad().norm());
+    grad_norm_sum_ += torch::stack(norms).norm().item<double>();
+  }
   optimizer_->step();
   ++updates_;
+  const double progress =
+      total_env_steps_ > 0 ? static_cast<double>(env_steps_) / total_env_steps_ : 0.0;
+  plasticity_->AfterStep(updates_, progress, *optimizer_, [&] {
+    // ReDo scores on this update's batch
+    torch::NoGradGuard no_grad;
+    online_->set_capture(true);
+    if (options_.kind == ValueKind::kImplicitQuantile) {
+      online_->forward(batch.obs, SampleTaus(b, options_.num_tau_samples, update_rng_));
+    } else {
+      online_->forward(batch.obs);
+    }
+    online_->set_capture(false);
+  });
 
   const double loss_value = loss.item<double>();
   const double q_value = terms.q_taken.mean().item<double>();
@@ -474,9 +506,25 @@ TrainStats Dqn::TakeStats() {
     stats.q_mean = q_sum_ / window_updates_;
   }
   stats.epsilon = Epsilon();
+  AddDiagnostics(stats);
   window_updates_ = 0;
-  loss_sum_ = q_sum_ = 0.0;
+  loss_sum_ = q_sum_ = grad_norm_sum_ = 0.0;
   return stats;
+}
+
+void Dqn::AddDiagnostics(TrainStats& stats) {
+  if (diagnostics_batch_.size == 0 || replay_.num_sampleable() == 0) return;
+  replay_.Sample(diagnostics_rng_, options_.beta_start, diagnostics_batch_);
+  const int rows = diagnostics_batch_.size;
+  torch::Tensor taus;
+  if (options_.kind == ValueKind::kImplicitQuantile)
+    taus = SampleTaus(rows, options_.num_quantile_samples, diagnostics_rng_);
+  if (online_->noisy()) online_->SetNoiseEnabled(false);  // the mean network, as evaluation
+  stats.diagnostics = plasticity_->Diagnostics(ObsTensor(diagnostics_batch_.obs.data(), rows), taus);
+  online_->SetNoiseEnabled(true);
+  if (window_updates_ > 0) stats.diagnostics.emplace_back("grad_norm", grad_norm_sum_ / window_updates_);
+  stats.diagnostics.emplace_back("parameters", static_cast<double>(online_->num_parameters()));
+  stats.diagnostics.emplace_back("flops_per_update", flops_per_update_);
 }
 
 void Dqn::Save(Archive& archive) const {
@@ -491,6 +539,9 @@ void Dqn::Save(Archive& archive) const {
   archive.Put("agent/window_updates", window_updates_);
   archive.Put("agent/loss_sum", loss_sum_);
   archive.Put("agent/q_sum", q_sum_);
+  archive.Put("agent/grad_norm_sum", grad_norm_sum_);
+  archive.Put("agent/diagnostics_rng", diagnostics_rng_);
+  plasticity_->Save(archive);
   train_stacker_.Save(archive, "agent/train_frames");
   replay_.Save(archive, "replay/");
 }
@@ -514,6 +565,9 @@ void Dqn::Load(const Archive& archive) {
   window_updates_ = archive.Get<int64_t>("agent/window_updates");
   loss_sum_ = archive.Get<double>("agent/loss_sum");
   q_sum_ = archive.Get<double>("agent/q_sum");
+  grad_norm_sum_ = archive.Get<double>("agent/grad_norm_sum");
+  diagnostics_rng_ = archive.Get<Rng>("agent/diagnostics_rng");
+  plasticity_->Load(archive);
   train_stacker_.Load(archive, "agent/train_frames");
   replay_.Load(archive, "replay/");
 }

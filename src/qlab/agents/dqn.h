@@ -35,6 +35,7 @@
 #include "qlab/agents/agent.h"
 #include "qlab/agents/obs_stacker.h"
 #include "qlab/nets/network.h"
+#include "qlab/plasticity/plasticity.h"
 #include "qlab/replay/replay_buffer.h"
 
 namespace qlab {
@@ -72,6 +73,7 @@ struct DqnOptions {
   double beta_start = 0.4, beta_end = 1.0;
   int64_t beta_steps = 0;  // 0: constant beta_start
   NetworkOptions network;
+  PlasticityOptions plasticity;
   // Munchausen (mdqn)
   bool munchausen = false;
   double munchausen_alpha = 0.9, munchausen_tau = 0.03, munchausen_clip = -1.0;
@@ -132,6 +134,7 @@ class Dqn : public Agent {
   torch::Tensor Expected(const torch::Tensor& out) const;
   torch::Tensor SampleTaus(int64_t rows, int64_t n, Rng& rng);
   torch::Tensor ObsTensor(float* data, int rows) const;  // [rows, input_shape_...], no copy
+  void AddDiagnostics(TrainStats& stats);
 
   DqnOptions options_;
   EnvSpec spec_;
@@ -145,6 +148,11 @@ class Dqn : public Agent {
   Rng update_rng_;  // noise and IQN fractions of updates
   torch::Tensor support_, midpoints_;
   ObsStacker train_stacker_, eval_stacker_;
+  std::unique_ptr<Plasticity> plasticity_;
+  Rng diagnostics_rng_;
+  ReplayBatch diagnostics_batch_;
+  int64_t total_env_steps_ = 0;
+  double flops_per_update_ = 0.0;
   std::vector<uint8_t> explore_;
 
   int64_t env_steps_ = 0;
@@ -152,7 +160,7 @@ class Dqn : public Agent {
   int64_t target_syncs_ = 0;
   // statistics window
   int64_t window_updates_ = 0;
-  double loss_sum_ = 0.0, q_sum_ = 0.0;
+  double loss_sum_ = 0.0, q_sum_ = 0.0, grad_norm_sum_ = 0.0;
 };
 
 }  // namespace qlab

@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <sstream>
 
@@ -203,14 +204,23 @@ void Config::MergeToml(std::string_view text, const std::string& source) {
     if (keys == nullptr)
       throw UserError(fmt::format("{}: '{}' must be a [section] of keys (e.g. [run], [agent])",
                                   source, section.str()));
-    for (const auto& [name, value] : *keys) {
-      const std::string full = std::string(section.str()) + "." + std::string(name.str());
-      const ConfigKey* key = schema_->Find(full);
-      if (key == nullptr)
-        throw UserError(fmt::format("{}: unknown key '{}'{}", source, full,
-                                    DidYouMean(full, schema_->names())));
-      SetValue(full, FromNode(*key, value, source), source);
-    }
+    // a nested table ([network.moe], or moe.type = ... under [network]) extends the key's name
+    std::function<void(const std::string&, const toml::table&)> merge =
+        [&](const std::string& prefix, const toml::table& entries) {
+          for (const auto& [name, value] : entries) {
+            const std::string full = prefix + "." + std::string(name.str());
+            const ConfigKey* key = schema_->Find(full);
+            if (key == nullptr && value.is_table()) {
+              merge(full, *value.as_table());
+              continue;
+            }
+            if (key == nullptr)
+              throw UserError(fmt::format("{}: unknown key '{}'{}", source, full,
+                                          DidYouMean(full, schema_->names())));
+            SetValue(full, FromNode(*key, value, source), source);
+          }
+        };
+    merge(std::string(section.str()), *keys);
   }
 }
 

@@ -14,7 +14,8 @@ ConfigSchema TestSchema() {
       .Bool("agent.double_q", false, "double")
       .String("network.torso", "mlp", "torso", {"mlp", "minatar_cnn"})
       .String("run.env", "", "env")
-      .IntList("network.widths", {64, 64}, "widths", {1, 4096});
+      .IntList("network.widths", {64, 64}, "widths", {1, 4096})
+      .Int("network.moe.num_experts", 4, "experts", {1, 64});
   return schema;
 }
 
@@ -58,6 +59,21 @@ TEST(Config, ResolvedTomlReadsBackToTheSameValues) {
   EXPECT_EQ(copy.GetString("run.env"), "minatar/breakout(sticky=0)");
   EXPECT_TRUE(copy.GetIntList("network.widths").empty());
   EXPECT_NE(config.ToToml().find("# discount\ngamma = 0.0003125\n"), std::string::npos);
+}
+
+TEST(Config, NestedTablesNameDeeperKeys) {
+  const ConfigSchema schema = TestSchema();
+  Config config(schema);
+  config.MergeToml("[network.moe]\nnum_experts = 8\n", "a.toml");
+  EXPECT_EQ(config.GetInt("network.moe.num_experts"), 8);
+  config.MergeToml("[network]\nmoe.num_experts = 2\n", "b.toml");
+  EXPECT_EQ(config.GetInt("network.moe.num_experts"), 2);
+  // the resolved file writes it as a dotted key under [network] and reads it back
+  Config copy(schema);
+  copy.MergeToml(config.ToToml(), "config.toml");
+  EXPECT_EQ(copy.GetInt("network.moe.num_experts"), 2);
+  EXPECT_EQ(ErrorOf([&] { config.MergeToml("[network.moe]\nexperts = 8\n", "c.toml"); }),
+            "c.toml: unknown key 'network.moe.experts'; did you mean 'network.moe.num_experts'?");
 }
 
 TEST(Config, ErrorsNameTheKeyAndTheSource) {

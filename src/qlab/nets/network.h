@@ -17,6 +17,20 @@
 //   `widths` = [512] follows the merge), or for an mlp torso the first dense layer's output.
 // Noisy nets (Fortunato et al. 2018): `noisy` makes every dense layer after the convolutions a
 //   NoisyLinear (nets/noisy_linear.h).
+// SimBa (Lee et al. 2024, "SimBa: Simplicity Bias for Scaling Up Parameters in Deep RL"), torso
+//   `simba` for vector observations: running-statistics observation normalisation (RSNorm, the
+//   statistics of the observations the agent acts on in training), a linear embedding to
+//   widths[0], `simba_blocks` pre-LN residual blocks x + W2 ReLU(W1 LN(x)) (4x inner width), and a
+//   final LayerNorm.
+// Mixtures of experts (nets/moe.h): `moe.type` softmoe / top_k / expert_choice replaces the
+//   penultimate dense layer: the torso output (conv maps, or the dense `widths` of an mlp) is
+//   tokenised and passed through the mixture, then flattened or averaged into the head.
+// Simplicial embeddings (Lavoie et al. 2022, "Simplicial Embeddings in Self-Supervised
+//   Learning"): `simplicial_groups` L > 0 adds a linear layer to L * `simplicial_dim` V units
+//   before the head, split into L groups, each a softmax with temperature `simplicial_tau`.
+// Scaling: `width_scale` multiplies every conv's channels, dense width and expert width (rounded,
+//   >= 1); `depth_scale` k repeats each hidden dense layer k times and follows each conv with k - 1
+//   extra 3x3 same-padded convs of its width.
 // Initialisers: `torch_default` (PyTorch's kaiming-uniform layers, as CleanRL and the MinAtar
 // paper's code) or `xavier_uniform` with zero biases (Flax's Dopamine networks); noisy layers keep
 // the initialisation of their paper. Observations are multiplied by `obs_scale` first.
@@ -29,6 +43,7 @@
 #include <vector>
 
 #include "qlab/core/rng.h"
+#include "qlab/nets/moe.h"
 #include "qlab/nets/noisy_linear.h"
 
 namespace qlab {
@@ -45,6 +60,12 @@ struct NetworkOptions {
   double obs_scale = 1.0;
   bool noisy = false;
   double noisy_sigma0 = 0.5;
+  double width_scale = 1.0;
+  int64_t depth_scale = 1;
+  int64_t simba_blocks = 2;
+  MoeOptions moe;
+  int64_t simplicial_groups = 0, simplicial_dim = 8;
+  double simplicial_tau = 1.0;
 
   static void AddKeys(ConfigSchema& schema);  // [network] section
   static NetworkOptions FromConfig(const Config& config);
@@ -57,6 +78,29 @@ struct HeadShape {
   int64_t tau_embedding = 0;  // IQN cosine embedding size; 0: not IQN
 };
 
+// A layer of units (neurons / conv channels) after a ReLU: what dormant-neuron scores, ReDo and
+// pruning act on. Incoming tensors index the units on dim 0 (weights, biases; mu and sigma of
+// noisy layers); outgoing weights read them on dim 1, in blocks of `block` columns (a conv
+// channel read through a flatten covers H * W columns).
+struct UnitLayer {
+  std::string name;  // conv1, dense2, moe, simba1, ...
+  struct Incoming {
+    torch::Tensor tensor;
+    double bound = 0.0;  // re-initialise U(-bound, bound), or fill with `fill` when bound = 0
+    double fill = 0.0;
+  };
+  std::vector<Incoming> incoming;
+  std::vector<torch::Tensor> outgoing;
+  int64_t block = 1;
+  bool recyclable = true;  // false where ReDo cannot zero the readers (mixtures, SimBa blocks)
+};
+
+// A layer as resets see it: its parameters and how to draw them afresh.
+struct ResettableLayer {
+  std::string name;
+  std::vector<std::shared_ptr<torch::nn::Module>> modules;  // the head: advantage and value
+};
+
 class QNetworkImpl : public torch::nn::Module {
  public:
   // obs_shape: channels first ([C, H, W] or [D]); throws UserError when the torso cannot take it.
@@ -66,6 +110,24 @@ class QNetworkImpl : public torch::nn::Module {
   // [B, obs...] float -> [B, num_actions, atoms]; IQN: taus [B, N] -> [B, num_actions, N].
   torch::Tensor forward(torch::Tensor obs, const torch::Tensor& taus = {});
   int64_t num_parameters() const;
+
+  // Training observations the agent acts on (raw, before obs_scale): SimBa's running statistics.
+  void ObserveInputs(const torch::Tensor& obs);
+
+  // With capture on, forward keeps every unit layer's ReLU output (in unit_layers() order), the
+  // head's input features and the mixture's routing.
+  void set_capture(bool capture) { capture_ = capture; }
+  const std::vector<torch::Tensor>& captured() const { return captured_; }
+  const torch::Tensor& features() const { return features_; }
+  const std::vector<UnitLayer>& unit_layers() const { return unit_layers_; }
+  // Layers in forward order, the head last (resets of the last k layers).
+  const std::vector<ResettableLayer>& layers() const { return layers_; }
+  MixtureOfExperts mixture() const { return moe_; }
+  // Auxiliary loss of the last forward (MoE load balancing times its coefficient; else 0).
+  torch::Tensor aux_loss() const;
+  const NetworkOptions& options() const { return options_; }
+  // Multiply-adds of one forward pass for one sample (dense and conv layers; for FLOPs).
+  int64_t forward_macs() const { return macs_; }
 
   bool noisy() const { return !noisy_layers_.empty(); }
   void ResampleNoise(Rng& rng);  // new noise for every noisy layer
@@ -80,11 +142,31 @@ class QNetworkImpl : public torch::nn::Module {
   torch::nn::Linear tau_embedding_{nullptr};
   torch::nn::Sequential advantage_{nullptr}, value_{nullptr};  // value_ only for dueling
   std::vector<NoisyLinear> noisy_layers_;
+  // SimBa: running observation statistics, embedding, blocks, final norm
+  torch::Tensor obs_mean_, obs_var_, obs_count_;
+  torch::nn::Linear simba_embed_{nullptr};
+  std::vector<torch::nn::Sequential> simba_blocks_;  // LN, Linear, ReLU, Linear
+  torch::nn::LayerNorm simba_norm_{nullptr};
+  MixtureOfExperts moe_{nullptr};
+  std::vector<int64_t> torso_shape_;  // one sample's torso output (before tokenising)
+  torch::nn::Linear simplicial_{nullptr};
+  bool capture_ = false;
+  std::vector<torch::Tensor> captured_;
+  torch::Tensor features_;
+  std::vector<UnitLayer> unit_layers_;
+  std::vector<ResettableLayer> layers_;
+  int64_t macs_ = 0;
 };
 TORCH_MODULE(QNetwork);
 
 // IQN's cosine features cos(pi i tau), i = 1..dim: taus [B, N] -> [B, N, dim].
 torch::Tensor CosineTauFeatures(const torch::Tensor& taus, int64_t dim);
+
+// Draws `module`'s parameters afresh (recursively) as at construction with initialiser `init`
+// ("torch_default" or "xavier_uniform"; noisy layers and mixtures as their papers), from
+// `generator` (resets, ReDo and growth stay seeded and resumable).
+void ReinitializeModule(torch::nn::Module& module, const std::string& init, double sigma0,
+                        at::Generator& generator);
 
 // Copies every parameter and buffer of `from` into `to` (same architecture): tau = 1 is a hard
 // copy, tau < 1 Polyak averaging to <- tau * from + (1 - tau) * to.

@@ -157,7 +157,8 @@ class Runner {
                          .spec = env_->spec(),
                          .num_envs = num_envs_,
                          .num_eval_envs = static_cast<int>(config.GetInt("eval.num_envs")),
-                         .seed = seed_};
+                         .seed = seed_,
+                         .total_env_steps = iterations_ * training_steps_};
     agent_ = FindAgent(config.GetString("run.agent")).make(context);
   }
 
@@ -403,6 +404,8 @@ class Runner {
         {"q_mean", OrNull(stats.q_mean)},
         {"epsilon", stats.epsilon},
     };
+    for (const auto& [name, value] : stats.diagnostics)
+      metrics[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
     dir_.AppendIteration(metrics, iteration_, train_episodes_, eval);
     hook_.Fire("logged", iteration_);
     last_return_ = evaluate_ ? eval_mean : train_mean;

@@ -1,0 +1,60 @@
+// The plasticity toolkit of a value-based agent, configured by [prune], [redo], [reset] and
+// [diagnostics] keys: gradual magnitude pruning (pruning.h), ReDo and resets (interventions.h)
+// scheduled by update count, and the per-iteration diagnostics (diagnostics.h). The agent calls
+// AfterStep() after every optimiser step and Diagnostics() once per iteration; everything random
+// comes from the run seed's "plasticity" stream and is checkpointed.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+
+#include "qlab/core/archive.h"
+#include "qlab/core/config.h"
+#include "qlab/core/rng.h"
+#include "qlab/nets/network.h"
+#include "qlab/plasticity/diagnostics.h"
+#include "qlab/plasticity/pruning.h"
+
+namespace qlab {
+
+struct PlasticityOptions {
+  PruneOptions prune;
+  int64_t redo_period = 0;  // updates between ReDo steps; 0: off
+  double redo_tau = 0.1;
+  int64_t reset_period = 0;  // updates between resets; 0: off
+  int64_t reset_layers = 1;
+  double reset_shrink = 1.0;
+  bool reset_target = true;
+  int64_t diagnostics_batch = 256;  // 0: no diagnostics
+
+  static void AddKeys(ConfigSchema& schema);
+  static PlasticityOptions FromConfig(const Config& config);
+};
+
+class Plasticity {
+ public:
+  Plasticity(const PlasticityOptions& options, QNetwork online, QNetwork target, uint64_t seed);
+
+  // After optimiser step number `updates` (1-based) at training progress in [0, 1].
+  // `capture` runs the online network with capture on over the update's batch (ReDo's scores).
+  void AfterStep(int64_t updates, double progress, torch::optim::Optimizer& optimizer,
+                 const std::function<void()>& capture);
+  // Diagnostics of the online network on `obs` (+ IQN `taus`) and the interventions' counters.
+  NamedValues Diagnostics(const torch::Tensor& obs, const torch::Tensor& taus = {});
+  const PlasticityOptions& options() const { return options_; }
+  int64_t nonzero_parameters() const;
+
+  void Save(Archive& archive) const;
+  void Load(const Archive& archive);
+
+ private:
+  PlasticityOptions options_;
+  QNetwork online_, target_;
+  Rng rng_;
+  std::unique_ptr<MagnitudePruner> pruner_;
+  int64_t recycled_ = 0, resets_ = 0;  // totals
+};
+
+}  // namespace qlab
