@@ -144,15 +144,22 @@ TEST(TrainPlasticity, InterventionsAreLoggedAndResumeExactly) {
   std::string line, last;
   while (std::getline(metrics, line)) last = line;
   const auto m = nlohmann::json::parse(last);
-  for (const char* key : {"dormant", "dormant0", "dormant_conv1", "dormant_moe", "srank",
-                          "feature_norm", "weight_norm", "grad_norm", "expert_usage_0",
-                          "expert_usage_1", "routing_entropy", "recycled_units", "resets",
-                          "parameters", "parameters_nonzero", "flops_per_update"})
+  for (const char* key :
+       {"dormant", "dormant0", "dormant_conv1", "dormant_moe", "srank", "feature_norm",
+        "weight_norm", "grad_norm", "expert_usage_0", "expert_usage_1", "routing_entropy",
+        "recycled_units", "resets", "parameters", "parameters_nonzero", "flops_per_update"})
     EXPECT_TRUE(m.contains(key) && m[key].is_number()) << key << " in " << last;
   EXPECT_NEAR(m["sparsity"].get<double>(), 0.8, 1e-3);
   EXPECT_LT(m["parameters_nonzero"].get<double>(), 0.3 * m["parameters"].get<double>());
   EXPECT_EQ(m["resets"].get<double>(), 1.0);
   EXPECT_NEAR(m["expert_usage_0"].get<double>() + m["expert_usage_1"].get<double>(), 1.0, 1e-5);
+  // the report plots them
+  const auto report = RunQlab("report " + reference + " -o " + reference + "_report.html");
+  ASSERT_EQ(report.code, 0) << report.err;
+  const std::string html = ReadFile(reference + "_report.html");
+  for (const char* figure : {"id=diagnostics", "diag_dormant_", "diag_srank_", "diag_sparsity_",
+                             "diag_routing_entropy_"})
+    EXPECT_NE(html.find(figure), std::string::npos) << figure;
 
   const std::string dir = TempDir("plasticity_resumed");
   const auto first = RunQlab(run + " --out " + dir, "QLAB_TEST_HOOK=kill@step=1000");

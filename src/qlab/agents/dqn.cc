@@ -520,9 +520,11 @@ void Dqn::AddDiagnostics(TrainStats& stats) {
   if (options_.kind == ValueKind::kImplicitQuantile)
     taus = SampleTaus(rows, options_.num_quantile_samples, diagnostics_rng_);
   if (online_->noisy()) online_->SetNoiseEnabled(false);  // the mean network, as evaluation
-  stats.diagnostics = plasticity_->Diagnostics(ObsTensor(diagnostics_batch_.obs.data(), rows), taus);
+  stats.diagnostics =
+      plasticity_->Diagnostics(ObsTensor(diagnostics_batch_.obs.data(), rows), taus);
   online_->SetNoiseEnabled(true);
-  if (window_updates_ > 0) stats.diagnostics.emplace_back("grad_norm", grad_norm_sum_ / window_updates_);
+  if (window_updates_ > 0)
+    stats.diagnostics.emplace_back("grad_norm", grad_norm_sum_ / window_updates_);
   stats.diagnostics.emplace_back("parameters", static_cast<double>(online_->num_parameters()));
   stats.diagnostics.emplace_back("flops_per_update", flops_per_update_);
 }

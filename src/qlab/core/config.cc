@@ -4,8 +4,8 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 #include "qlab/core/check.h"

@@ -100,7 +100,7 @@ torch::Tensor MixtureOfExpertsImpl::TopKForward(const torch::Tensor& x) {
   const int64_t k = std::min(options_.top_k, e);
   const torch::Tensor flat = x.reshape({b * t, -1});
   const torch::Tensor probs = torch::softmax(router_->forward(flat), /*dim=*/1);  // [N, E]
-  auto [gate, chosen] = probs.topk(k, /*dim=*/1);                               // [N, k]
+  auto [gate, chosen] = probs.topk(k, /*dim=*/1);                                 // [N, k]
   if (k > 1) gate = gate / gate.sum(/*dim=*/1, /*keepdim=*/true);
   torch::Tensor out = torch::zeros({b * t, options_.expert_width}, x.options());
   torch::Tensor counts = torch::zeros({e}, x.options());
@@ -145,7 +145,8 @@ RoutingStats MixtureOfExpertsImpl::routing() const {
   RoutingStats stats;
   if (!probs_.defined()) return stats;
   stats.usage = usage_;
-  stats.entropy = -(probs_ * torch::log(probs_.clamp_min(1e-12))).sum(/*dim=*/1).mean().item<double>();
+  stats.entropy =
+      -(probs_ * torch::log(probs_.clamp_min(1e-12))).sum(/*dim=*/1).mean().item<double>();
   return stats;
 }
 

@@ -41,12 +41,12 @@ struct MoeOptions {
   int64_t num_experts = 4;
   int64_t expert_width = 0;  // 0: the last of network.widths, else 512
   std::string tokenize = "per_conv";
-  int64_t patch = 2;            // per_patch side
+  int64_t patch = 2;             // per_patch side
   int64_t slots_per_expert = 1;  // softmoe
-  bool normalize = true;        // softmoe
+  bool normalize = true;         // softmoe
   int64_t top_k = 1;
-  double capacity = 1.0;        // expert_choice capacity factor
-  double aux_loss = 0.01;       // top_k load-balancing coefficient
+  double capacity = 1.0;              // expert_choice capacity factor
+  double aux_loss = 0.01;             // top_k load-balancing coefficient
   std::string aggregate = "flatten";  // flatten or mean
 };
 
@@ -58,7 +58,7 @@ std::pair<int64_t, int64_t> TokenShape(const std::vector<int64_t>& features,
 
 // What a router did in the last forward (no gradient), for diagnostics.
 struct RoutingStats {
-  torch::Tensor usage;  // [E], sums to 1
+  torch::Tensor usage;   // [E], sums to 1
   double entropy = 0.0;  // mean over tokens (soft/top_k) or slots (expert choice) in nats
 };
 

@@ -119,8 +119,8 @@ void ExpectGradientsMatch(torch::nn::Module& module,
   for (auto& p : module.named_parameters()) {
     torch::Tensor flat = p.value().detach().view(-1);
     // a parameter the forward never reached (an expert no token chose) has no gradient: zero
-    const torch::Tensor grad = p.value().grad().defined() ? p.value().grad().view(-1)
-                                                          : torch::zeros_like(flat);
+    const torch::Tensor grad =
+        p.value().grad().defined() ? p.value().grad().view(-1) : torch::zeros_like(flat);
     for (int64_t i = 0; i < std::min<int64_t>(flat.numel(), 5); ++i) {
       const int64_t k = (i * 7919) % flat.numel();
       const double h = 1e-6, saved = flat[k].item<double>();
@@ -130,7 +130,8 @@ void ExpectGradientsMatch(torch::nn::Module& module,
       flat[k] = saved - h;
       const double down = (forward() * probe).sum().item<double>();
       flat[k] = saved;
-      EXPECT_NEAR(grad[k].item<double>(), (up - down) / (2 * h), 1e-5) << p.key() << "[" << k << "]";
+      EXPECT_NEAR(grad[k].item<double>(), (up - down) / (2 * h), 1e-5)
+          << p.key() << "[" << k << "]";
     }
   }
 }
@@ -167,7 +168,8 @@ TEST(QNetworkModules, MixturesReplaceThePenultimateLayer) {
     }
   NetworkOptions o = Net("minatar_cnn", {128});
   o.moe = Options("softmoe");
-  EXPECT_THROW(QNetwork(std::vector<int64_t>{4, 10, 10}, 3, o), UserError);  // widths must be empty with a conv torso
+  EXPECT_THROW(QNetwork(std::vector<int64_t>{4, 10, 10}, 3, o),
+               UserError);  // widths must be empty with a conv torso
   o = Net("mlp", {16});
   o.moe = Options("softmoe");
   o.moe.tokenize = "per_conv";
@@ -176,9 +178,8 @@ TEST(QNetworkModules, MixturesReplaceThePenultimateLayer) {
   o.moe.aggregate = "mean";
   QNetwork mlp(std::vector<int64_t>{4}, 2, o);
   EXPECT_EQ(mlp->forward(torch::rand({3, 4})).sizes().vec(), (std::vector<int64_t>{3, 2, 1}));
-  ExpectGradientsMatch(*mlp, [&, x = torch::rand({3, 4}, torch::kFloat64)] {
-    return mlp->forward(x);
-  });
+  ExpectGradientsMatch(*mlp,
+                       [&, x = torch::rand({3, 4}, torch::kFloat64)] { return mlp->forward(x); });
 }
 
 TEST(QNetworkModules, SimbaNormalisesWithRunningStatistics) {
@@ -221,8 +222,8 @@ TEST(QNetworkModules, WidthAndDepthScaleEveryTorso) {
   o.depth_scale = 2;
   QNetwork big(std::vector<int64_t>{4, 10, 10}, 3, o);
   // conv 4->32 (3x3), extra conv 32->32, flatten 32*8*8 -> 64 twice, head 64 -> 3
-  const int64_t want = (4 * 9 * 32 + 32) + (32 * 9 * 32 + 32) + (32 * 64 * 64 + 64) +
-                       (64 * 64 + 64) + (64 * 3 + 3);
+  const int64_t want =
+      (4 * 9 * 32 + 32) + (32 * 9 * 32 + 32) + (32 * 64 * 64 + 64) + (64 * 64 + 64) + (64 * 3 + 3);
   EXPECT_EQ(big->num_parameters(), want);
   EXPECT_GT(big->forward_macs(), base->forward_macs());
   std::vector<std::string> names;

@@ -55,8 +55,7 @@ void NetworkOptions::AddKeys(ConfigSchema& schema) {
             "softmoe: L2-normalise tokens and Phi, learned logit scale (Puigcerver et al. §2.3)")
       .Int("network.moe.top_k", 1, "top_k: experts per token", {1, 4096})
       .Float("network.moe.capacity", 1.0,
-             "expert_choice: capacity factor (tokens per expert = capacity * T / E)",
-             {1e-3, 1e3})
+             "expert_choice: capacity factor (tokens per expert = capacity * T / E)", {1e-3, 1e3})
       .Float("network.moe.aux_loss", 0.01, "top_k: coefficient of the load-balancing loss",
              {0.0, 1e3})
       .String("network.moe.aggregate", "flatten",
@@ -116,8 +115,7 @@ struct InitRule {
   std::string init;
   double sigma0;
   double WeightBound(int64_t fan_in, int64_t fan_out) const {
-    if (init == "xavier_uniform")
-      return std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
+    if (init == "xavier_uniform") return std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
     return 1.0 / std::sqrt(static_cast<double>(fan_in));  // kaiming_uniform(a = sqrt(5))
   }
   double BiasBound(int64_t fan_in) const {
@@ -294,8 +292,8 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
       features = widths[i];
       producers.push_back(layer);
       spatial.push_back(1);
-      unit_layers_.push_back({.name = fmt::format("dense{}", ++dense_count),
-                              .incoming = IncomingOf(*layer, rule)});
+      unit_layers_.push_back(
+          {.name = fmt::format("dense{}", ++dense_count), .incoming = IncomingOf(*layer, rule)});
       layers_.push_back({unit_layers_.back().name, {layer}});
     }
   };
@@ -339,7 +337,8 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
 
   if (mixture) {
     MoeOptions moe = options.moe;
-    if (moe.expert_width == 0) moe.expert_width = options.widths.empty() ? 512 : options.widths.back();
+    if (moe.expert_width == 0)
+      moe.expert_width = options.widths.empty() ? 512 : options.widths.back();
     moe.expert_width = scaled(moe.expert_width);
     const auto [tokens, token_dim] = TokenShape(torso_shape_, moe.tokenize, moe.patch);
     moe_ = register_module("moe", MixtureOfExperts(token_dim, moe));

@@ -71,8 +71,7 @@ NamedValues Diagnose(QNetwork& network, const torch::Tensor& obs, const torch::T
   }
   const torch::Tensor& features = network->features();
   values.emplace_back("srank", static_cast<double>(EffectiveRank(features)));
-  values.emplace_back("feature_norm",
-                      features.norm(2, /*dim=*/1).mean().item<double>());
+  values.emplace_back("feature_norm", features.norm(2, /*dim=*/1).mean().item<double>());
   double squares = 0.0;
   for (const auto& p : network->parameters()) squares += p.square().sum().item<double>();
   values.emplace_back("weight_norm", std::sqrt(squares));

@@ -127,8 +127,8 @@ void ResetLayers(QNetwork& network, QNetwork* target, int64_t last_layers, doubl
   torch::NoGradGuard no_grad;
   const auto& layers = network->layers();
   const auto& options = network->options();
-  const auto first_reset = static_cast<size_t>(
-      std::max<int64_t>(0, static_cast<int64_t>(layers.size()) - last_layers));
+  const auto first_reset =
+      static_cast<size_t>(std::max<int64_t>(0, static_cast<int64_t>(layers.size()) - last_layers));
   for (size_t i = 0; i < layers.size(); ++i) {
     const bool reset = i >= first_reset;
     if (!reset && shrink >= 1.0) continue;

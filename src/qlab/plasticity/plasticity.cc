@@ -110,7 +110,8 @@ NamedValues Plasticity::Diagnostics(const torch::Tensor& obs, const torch::Tenso
   NamedValues values = Diagnose(online_, obs, taus);
   values.emplace_back("sparsity", pruner_->sparsity());
   values.emplace_back("parameters_nonzero", static_cast<double>(nonzero_parameters()));
-  if (options_.redo_period > 0) values.emplace_back("recycled_units", static_cast<double>(recycled_));
+  if (options_.redo_period > 0)
+    values.emplace_back("recycled_units", static_cast<double>(recycled_));
   if (options_.reset_period > 0) values.emplace_back("resets", static_cast<double>(resets_));
   return values;
 }

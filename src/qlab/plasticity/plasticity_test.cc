@@ -30,7 +30,9 @@ TEST(Diagnostics, EffectiveRankOfKnownSpectra) {
   EXPECT_EQ(EffectiveRank(torch::diag(torch::tensor({100.0, 1.0, 0.1})), 0.0005), 3);
   // rotating the features keeps the rank
   const torch::Tensor q = std::get<0>(torch::linalg::qr(torch::randn({6, 6}, torch::kFloat64)));
-  EXPECT_EQ(EffectiveRank(torch::matmul(q, torch::diag(torch::tensor({5.0, 5.0, 5.0, 0.0, 0.0, 0.0}).to(torch::kFloat64)))), 3);
+  EXPECT_EQ(EffectiveRank(torch::matmul(
+                q, torch::diag(torch::tensor({5.0, 5.0, 5.0, 0.0, 0.0, 0.0}).to(torch::kFloat64)))),
+            3);
   EXPECT_EQ(EffectiveRank(torch::zeros({4, 4})), 0);
 }
 
@@ -104,8 +106,8 @@ NetworkOptions Mlp(std::vector<int64_t> widths) {
 
 // One Adam step on a random regression, so every parameter has moments.
 std::unique_ptr<torch::optim::Adam> Stepped(QNetwork& net, const torch::Tensor& x) {
-  auto adam = std::make_unique<torch::optim::Adam>(net->parameters(),
-                                                   torch::optim::AdamOptions(1e-3));
+  auto adam =
+      std::make_unique<torch::optim::Adam>(net->parameters(), torch::optim::AdamOptions(1e-3));
   net->forward(x).square().sum().backward();
   adam->step();
   return adam;
@@ -113,7 +115,8 @@ std::unique_ptr<torch::optim::Adam> Stepped(QNetwork& net, const torch::Tensor& 
 
 torch::Tensor ExpAvg(torch::optim::Adam& adam, const torch::Tensor& p) {
   auto* state = OptimizerStateOf(adam, p);
-  return state == nullptr ? torch::Tensor() : static_cast<torch::optim::AdamParamState*>(state)->exp_avg();
+  return state == nullptr ? torch::Tensor()
+                          : static_cast<torch::optim::AdamParamState*>(state)->exp_avg();
 }
 
 TEST(ReDo, RecyclesExactlyTheDormantUnitsAndTheirOptimiserState) {
@@ -143,8 +146,8 @@ TEST(ReDo, RecyclesExactlyTheDormantUnitsAndTheirOptimiserState) {
   // units 2 and 5 and whatever else the random init left dead
   const torch::Tensor expected = DormantUnits(net->captured()[0], 0.0);
   ASSERT_TRUE(expected[2].item<bool>() && expected[5].item<bool>());
-  const int64_t total = expected.sum().item<int64_t>() +
-                        DormantUnits(net->captured()[1], 0.0).sum().item<int64_t>();
+  const int64_t total =
+      expected.sum().item<int64_t>() + DormantUnits(net->captured()[1], 0.0).sum().item<int64_t>();
   at::Generator generator = at::detail::createCPUGenerator(7);
   EXPECT_EQ(RecycleDormantUnits(net, 0.0, *adam, generator), total);
   for (int64_t u = 0; u < 8; ++u) {
@@ -198,7 +201,8 @@ TEST(ReDo, ConvChannelsZeroTheirBlockOfFlattenedColumns) {
 
 TEST(Resets, RedrawTheLastLayersAndShrinkTheRest) {
   torch::manual_seed(3);
-  QNetwork net(std::vector<int64_t>{4}, 2, Mlp({8, 8})), target(std::vector<int64_t>{4}, 2, Mlp({8, 8}));
+  QNetwork net(std::vector<int64_t>{4}, 2, Mlp({8, 8})),
+      target(std::vector<int64_t>{4}, 2, Mlp({8, 8}));
   const torch::Tensor x = torch::rand({8, 4});
   auto adam = Stepped(net, x);
   auto before = net->named_parameters();

@@ -31,7 +31,8 @@ namespace {
 torch::Tensor KeepLargest(const torch::Tensor& magnitude, int64_t drop) {
   torch::Tensor keep = torch::ones({magnitude.numel()}, torch::kBool);
   if (drop > 0) {
-    const torch::Tensor order = std::get<1>(magnitude.flatten().sort(c10::optional<bool>(true), /*dim=*/0, /*descending=*/false));
+    const torch::Tensor order = std::get<1>(
+        magnitude.flatten().sort(c10::optional<bool>(true), /*dim=*/0, /*descending=*/false));
     keep.index_fill_(0, order.slice(0, 0, drop), false);
   }
   return keep;
@@ -69,7 +70,8 @@ void MagnitudePruner::Prune(double sparsity) {
 void MagnitudePruner::AfterStep(int64_t updates, double progress) {
   if (!enabled()) return;
   const double target = PruneSchedule(options_, progress);
-  const bool due = updates % options_.period == 0 || (progress >= options_.end && current_ < target);
+  const bool due =
+      updates % options_.period == 0 || (progress >= options_.end && current_ < target);
   if (due && target > current_) Prune(target);
   Apply();
 }

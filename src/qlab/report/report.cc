@@ -33,13 +33,6 @@ std::string FileSafe(const std::string& name) {
   return out;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The report's state: groups, the labels and envs they span, and the page being built.
 class Builder {
  public:
@@ -70,6 +63,7 @@ class Builder {
     body += AggregateSection();
     body += FinalScoreSection();
     body += CurveSection();
+    body += DiagnosticsSection();
     body += ProfileSection();
     body += ImprovementSection();
     body += ProblemSection();
@@ -254,6 +248,65 @@ class Builder {
           {"IQM over envs", "env steps", normalised() ? "IQM normalised score" : "IQM return"},
           series);
     }
+    return html;
+  }
+
+  // Network diagnostics the agents log (plasticity/diagnostics.h): mean over a label's runs with
+  // a bootstrap CI, at the iterations where every run has the value.
+  std::string DiagnosticsSection() {
+    static const std::vector<std::pair<std::string, std::string>> kDiagnostics = {
+        {"dormant", "dormant units (tau 0.1)"},
+        {"dormant0", "dead units (tau 0)"},
+        {"srank", "srank of the penultimate features"},
+        {"feature_norm", "feature norm"},
+        {"weight_norm", "weight norm"},
+        {"grad_norm", "gradient norm"},
+        {"sparsity", "pruned fraction"},
+        {"routing_entropy", "routing entropy (nats)"}};
+    std::string html;
+    auto stream = Stream();
+    stats::AggregateStatistic mean({stats::Metric::kMean});
+    for (const auto& [key, ylabel] : kDiagnostics)
+      for (const auto& env : envs_) {
+        std::vector<Series> series;
+        for (const auto& label : labels_) {
+          const RunGroup* g = Find(label, env);
+          if (!g || g->iterations == 0) continue;
+          std::vector<int> points;  // iterations where every run logged `key`
+          for (int l = 0; l < g->iterations; ++l) {
+            bool all = true;
+            for (const RunData* run : g->runs) {
+              const auto it = run->metrics.find(key);
+              all = all && it != run->metrics.end() && l < static_cast<int>(it->second.size()) &&
+                    std::isfinite(it->second[l]);
+            }
+            if (all) points.push_back(l);
+          }
+          if (points.empty()) continue;
+          stats::ScoreMatrix m(static_cast<int>(g->runs.size()), 1,
+                               static_cast<int>(points.size()));
+          for (size_t r = 0; r < g->runs.size(); ++r)
+            for (size_t i = 0; i < points.size(); ++i)
+              m.at(r, 0, i) = g->runs[r]->metrics.at(key)[points[i]];
+          const auto e = stats::StratifiedBootstrap(m, mean, CurveOptions(), *stream);
+          Series s{fmt::format("{} (n={})", label, g->runs.size())};
+          for (size_t i = 0; i < points.size(); ++i) {
+            s.x.push_back(static_cast<double>(g->runs[0]->env_steps[points[i]]));
+            s.y.push_back(e[i][0].point);
+            s.lo.push_back(e[i][0].lo);
+            s.hi.push_back(e[i][0].hi);
+          }
+          series.push_back(std::move(s));
+        }
+        if (series.empty()) continue;
+        if (html.empty())
+          html =
+              "<h2 id=diagnostics>Network diagnostics</h2>\n<p class=note>Logged by the "
+              "agent each iteration on a replay sample (docs/plasticity.md); mean over runs, "
+              "95% CI.</p>\n";
+        html += Figure("diag_" + key + "_" + FileSafe(env),
+                       {env + ": " + ylabel, "env steps", ylabel}, series);
+      }
     return html;
   }
 
