@@ -293,7 +293,8 @@ void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMod
   ObsStacker& stacker = mode == ActMode::kTrain ? train_stacker_ : eval_stacker_;
   stacker.Push(obs, episode_start);
   const int n = static_cast<int>(actions.size());
-  if (mode == ActMode::kTrain) online_->ObserveInputs(ObsTensor(stacker.data(), n));
+  if (mode == ActMode::kTrain && online_->observes_inputs())
+    online_->ObserveInputs(ObsTensor(stacker.data(), n));
   const double epsilon = mode == ActMode::kTrain ? Epsilon() : options_.epsilon_eval;
   // noisy nets: fresh noise for every training step, the mean network in evaluation
   if (online_->noisy()) {
@@ -378,14 +379,18 @@ void Dqn::Update() {
   }
   optimizer_->zero_grad();
   (loss + online_->aux_loss()).backward();
+  // the gradient norm (diagnostics): free with clipping, else measured every 16th update
+  constexpr int64_t kGradNormEvery = 16;
   if (options_.max_grad_norm > 0.0) {
     grad_norm_sum_ +=
         torch::nn::utils::clip_grad_norm_(online_->parameters(), options_.max_grad_norm);
-  } else if (diagnostics_batch_.size > 0) {
+    ++grad_norm_count_;
+  } else if (diagnostics_batch_.size > 0 && updates_ % kGradNormEvery == 0) {
     std::vector<torch::Tensor> norms;
     for (const auto& p : online_->parameters())
       if (p.grad().defined()) norms.push_back(p.grad().norm());
     grad_norm_sum_ += torch::stack(norms).norm().item<double>();
+    ++grad_norm_count_;
   }
   optimizer_->step();
   ++updates_;
@@ -509,6 +514,7 @@ TrainStats Dqn::TakeStats() {
   AddDiagnostics(stats);
   window_updates_ = 0;
   loss_sum_ = q_sum_ = grad_norm_sum_ = 0.0;
+  grad_norm_count_ = 0;
   return stats;
 }
 
@@ -542,6 +548,7 @@ void Dqn::Save(Archive& archive) const {
   archive.Put("agent/loss_sum", loss_sum_);
   archive.Put("agent/q_sum", q_sum_);
   archive.Put("agent/grad_norm_sum", grad_norm_sum_);
+  archive.Put("agent/grad_norm_count", grad_norm_count_);
   archive.Put("agent/diagnostics_rng", diagnostics_rng_);
   plasticity_->Save(archive);
   train_stacker_.Save(archive, "agent/train_frames");
@@ -568,6 +575,7 @@ void Dqn::Load(const Archive& archive) {
   loss_sum_ = archive.Get<double>("agent/loss_sum");
   q_sum_ = archive.Get<double>("agent/q_sum");
   grad_norm_sum_ = archive.Get<double>("agent/grad_norm_sum");
+  grad_norm_count_ = archive.Get<int64_t>("agent/grad_norm_count");
   diagnostics_rng_ = archive.Get<Rng>("agent/diagnostics_rng");
   plasticity_->Load(archive);
   train_stacker_.Load(archive, "agent/train_frames");

@@ -161,6 +161,7 @@ class Dqn : public Agent {
   // statistics window
   int64_t window_updates_ = 0;
   double loss_sum_ = 0.0, q_sum_ = 0.0, grad_norm_sum_ = 0.0;
+  int64_t grad_norm_count_ = 0;  // updates whose gradient norm is in grad_norm_sum_
 };
 
 }  // namespace qlab

@@ -113,6 +113,7 @@ class QNetworkImpl : public torch::nn::Module {
 
   // Training observations the agent acts on (raw, before obs_scale): SimBa's running statistics.
   void ObserveInputs(const torch::Tensor& obs);
+  bool observes_inputs() const { return obs_mean_.defined(); }
 
   // With capture on, forward keeps every unit layer's ReLU output (in unit_layers() order), the
   // head's input features and the mixture's routing.
