@@ -31,6 +31,10 @@ const std::vector<AgentEntry>& Agents() {
                  "double, each a switch"),
       DqnVariant("qrdqn", "QR-DQN (Dabney et al. 2018): quantile regression at fixed fractions"),
       DqnVariant("iqn", "IQN (Dabney et al. 2018): implicit quantiles at sampled fractions"),
+      DqnVariant("der", "Data-Efficient Rainbow (van Hasselt et al. 2019): rainbow tuned for 100k"),
+      DqnVariant("drq_eps",
+                 "DrQ(eps) (Kostrikov et al. 2021; Agarwal et al. 2021): dqn + shift augmentation"),
+      DqnVariant("spr", "SPR (Schwarzer et al. 2021): der + augmentation + self-predictive loss"),
   };
   return agents;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 #include "qlab/agents/losses.h"
@@ -14,10 +15,11 @@ namespace qlab {
 namespace {
 
 ValueKind KindOf(const std::string& variant) {
-  if (variant == "c51" || variant == "rainbow") return ValueKind::kCategorical;
+  if (variant == "c51" || variant == "rainbow" || variant == "der" || variant == "spr")
+    return ValueKind::kCategorical;
   if (variant == "qrdqn") return ValueKind::kQuantile;
   if (variant == "iqn") return ValueKind::kImplicitQuantile;
-  QLAB_CHECK(variant == "dqn" || variant == "mdqn");
+  QLAB_CHECK(variant == "dqn" || variant == "mdqn" || variant == "drq_eps");
   return ValueKind::kScalar;
 }
 
@@ -64,6 +66,15 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
       .Float("replay.priority_eps", 1e-6, "added to |TD error| before the exponent", {0.0, 1.0});
   NetworkOptions::AddKeys(schema);
   PlasticityOptions::AddKeys(schema);
+  schema
+      .String("augment.kind", "none",
+              "augment sampled image batches: none, shift (DrQ), intensity or shift_intensity "
+              "(SPR)",
+              {"none", "shift", "intensity", "shift_intensity"})
+      .Int("augment.pad", 4, "random shift: pixels padded on each side (+-pad shifts)", {0, 1024})
+      .Float("augment.intensity_scale", 0.05, "intensity: scale of the per-sample jitter",
+             {0.0, 10.0});
+  SprOptions::AddKeys(schema);
 
   if (variant == "mdqn")
     schema
@@ -96,6 +107,46 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
         .SetDefault("replay.beta_end", 0.5)
         .SetDefault("network.head", std::string("dueling"))
         .SetDefault("network.noisy", true);
+  if (variant == "der" || variant == "spr" || variant == "drq_eps")
+    // the Atari-100k settings shared by Dopamine's DER.gin and DrQ_eps.gin: an update every env
+    // step from 1600 steps on, 10-step returns, Adam 1e-4 (eps 1.5e-4), epsilon 0.01 after a
+    // short decay, double Q and dueling heads
+    schema.SetDefault("agent.n_step", int64_t{10})
+        .SetDefault("agent.double_q", true)
+        .SetDefault("network.head", std::string("dueling"))
+        .SetDefault("agent.update_period", int64_t{1})
+        .SetDefault("agent.min_replay_history", int64_t{1600})
+        .SetDefault("agent.lr", 1e-4)
+        .SetDefault("agent.optimizer_eps", 1.5e-4)
+        .SetDefault("agent.epsilon_end", 0.01)
+        .SetDefault("agent.epsilon_decay_steps", int64_t{2000})
+        .SetDefault("agent.epsilon_eval", 0.001)
+        .SetDefault("replay.capacity", int64_t{100000});
+  if (variant == "der" || variant == "spr")
+    // DER: Rainbow's components (noisy nets, prioritized replay with Dopamine's fixed beta 0.5)
+    schema.SetDefault("agent.target_update_period", int64_t{2000})
+        .SetDefault("replay.prioritized", true)
+        .SetDefault("replay.beta_start", 0.5)
+        .SetDefault("replay.beta_end", 0.5)
+        .SetDefault("network.noisy", true);
+  if (variant == "drq_eps")
+    // DrQ(eps): no target lag, Huber loss, epsilon 0.01 after 5000 steps, shift augmentation
+    schema.SetDefault("agent.target_update_period", int64_t{1})
+        .SetDefault("agent.loss", std::string("huber"))
+        .SetDefault("agent.epsilon_decay_steps", int64_t{5000})
+        .SetDefault("augment.kind", std::string("shift"));
+  if (variant == "spr")
+    // SPR (Schwarzer et al. 2021, table 3): K = 5, lambda = 2, target encoder = online (tau 0,
+    // i.e. target period 1 here), shift + intensity augmentation, min replay 2000, grad clip 10,
+    // noisy nets without epsilon-greedy after the warm-up
+    schema.SetDefault("spr.steps", int64_t{5})
+        .SetDefault("spr.weight", 2.0)
+        .SetDefault("augment.kind", std::string("shift_intensity"))
+        .SetDefault("agent.target_update_period", int64_t{1})
+        .SetDefault("agent.min_replay_history", int64_t{2000})
+        .SetDefault("agent.max_grad_norm", 10.0)
+        .SetDefault("agent.epsilon_end", 0.0)
+        .SetDefault("agent.epsilon_decay_steps", int64_t{2001});
 }
 
 DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
@@ -138,6 +189,10 @@ DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
   o.beta_steps = c.GetInt("replay.beta_steps");
   o.network = NetworkOptions::FromConfig(c);
   o.plasticity = PlasticityOptions::FromConfig(c);
+  o.augment = {.kind = c.GetString("augment.kind"),
+               .pad = c.GetInt("augment.pad"),
+               .intensity_scale = c.GetFloat("augment.intensity_scale")};
+  o.spr = SprOptions::FromConfig(c);
   if (variant == "mdqn") {
     o.munchausen = true;
     o.munchausen_alpha = c.GetFloat("agent.munchausen_alpha");
@@ -210,6 +265,12 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
   if (!spec_.action_space.discrete())
     throw UserError(fmt::format("agent {} needs discrete actions; {} has a continuous box",
                                 options.variant, spec_.id));
+  if (options.augment.enabled() && !spec_.image())
+    throw UserError(fmt::format(
+        "augment.kind = {} needs image observations; {} has vectors (set augment.kind = none)",
+        options.augment.kind, spec_.id));
+  if (options.spr.enabled() && options.kind == ValueKind::kImplicitQuantile)
+    throw UserError("spr.steps > 0 does not combine with IQN (its latent needs sampled fractions)");
   input_shape_.assign(spec_.obs_shape.begin(), spec_.obs_shape.end());
   input_shape_[0] *= options.frame_stack;
   // initial weights come from the run seed through torch's generator
@@ -229,8 +290,17 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
   UpdateTarget(*target_, *online_, 1.0);
   target_->eval();
   for (auto& p : target_->parameters()) p.set_requires_grad(false);
-  optimizer_ = MakeOptimizer(options, online_->parameters());
-  batch_ = replay_.MakeBatch(options.batch_size);
+  std::vector<torch::Tensor> trainable = online_->parameters();
+  if (options.spr.enabled()) {
+    spr_ = SprModel(online_->latent_shape(), num_actions_, options.spr);
+    spr_target_ = SprModel(online_->latent_shape(), num_actions_, options.spr);
+    UpdateTarget(*spr_target_, *spr_, 1.0);
+    for (auto& p : spr_target_->parameters()) p.set_requires_grad(false);
+    for (auto& p : spr_->parameters()) trainable.push_back(p);
+  }
+  trainable_ = trainable;
+  optimizer_ = MakeOptimizer(options, std::move(trainable));
+  batch_ = replay_.MakeBatch(options.batch_size, static_cast<int>(options.spr.steps));
   plasticity_ = std::make_unique<Plasticity>(options.plasticity, online_, target_, context.seed);
   if (options.plasticity.diagnostics_batch > 0)
     diagnostics_batch_ = replay_.MakeBatch(static_cast<int>(options.plasticity.diagnostics_batch));
@@ -241,10 +311,14 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
 }
 
 std::string Dqn::Describe() const {
+  std::string extras;
+  if (options_.replay.prioritized) extras += ", prioritized";
+  if (options_.augment.enabled()) extras += ", augment " + options_.augment.kind;
+  if (spr_)
+    extras += fmt::format(", SPR K={} (+{} parameters)", options_.spr.steps, NumParameters(*spr_));
   return fmt::format("{}: {} parameters, replay {} transitions ({:.1f} MiB{})", options_.variant,
                      online_->num_parameters(), replay_.capacity(),
-                     replay_.memory_bytes() / 1048576.0,
-                     options_.replay.prioritized ? ", prioritized" : "");
+                     replay_.memory_bytes() / 1048576.0, extras);
 }
 
 double Dqn::Epsilon() const {
@@ -329,15 +403,49 @@ void Dqn::Observe(const uint8_t* obs, std::span<const int32_t> actions, const St
       std::floor(static_cast<double>(env_steps_ - options_.min_replay_history) * ratio));
   while (updates_ < due && replay_.num_sampleable() > 0) {
     Update();
-    if (options_.target_update_period == 0) UpdateTarget(*target_, *online_, options_.tau);
+    if (options_.target_update_period == 0) SyncTarget();
   }
   if (options_.target_update_period > 0) {
     const int64_t syncs = env_steps_ / options_.target_update_period;
     if (syncs > target_syncs_) {
-      UpdateTarget(*target_, *online_, options_.tau);
+      SyncTarget();
       target_syncs_ = syncs;
     }
   }
+}
+
+void Dqn::SyncTarget() {
+  UpdateTarget(*target_, *online_, options_.tau);
+  if (spr_) UpdateTarget(*spr_target_, *spr_, options_.tau);
+}
+
+torch::Tensor Dqn::OnlineOutput(const Batch& b) {
+  return b.online_out.defined() ? b.online_out : online_->forward(b.obs);
+}
+
+torch::Tensor Dqn::SprLossOf(const torch::Tensor& latent) {
+  const int64_t b = batch_.size, k = batch_.sequence;
+  std::vector<int64_t> shape = {b * k};
+  shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
+  torch::Tensor future = torch::from_blob(batch_.seq_obs.data(), shape, torch::kFloat32);
+  if (options_.augment.enabled()) future = Augment(future, options_.augment, update_rng_);
+  const torch::Tensor action = torch::from_blob(batch_.seq_action.data(), {b, k}, torch::kInt64);
+  const torch::Tensor valid = torch::from_blob(batch_.seq_valid.data(), {b, k}, torch::kFloat32);
+  torch::Tensor targets;
+  {
+    torch::NoGradGuard no_grad;
+    targets =
+        spr_target_->Project(spr_target_->Normalize(target_->Encode(future))).view({b, k, -1});
+  }
+  std::vector<torch::Tensor> steps;
+  torch::Tensor z = spr_->Normalize(latent);
+  for (int64_t i = 0; i < k; ++i) {
+    z = spr_->Step(z, action.select(/*dim=*/1, i));
+    steps.push_back(z);
+  }
+  const torch::Tensor predictions =
+      spr_->Predict(spr_->Project(torch::stack(steps, /*dim=*/1).flatten(0, 1))).view({b, k, -1});
+  return SprLoss(predictions, targets, valid);
 }
 
 void Dqn::Update() {
@@ -347,14 +455,26 @@ void Dqn::Update() {
             std::min(1.0, static_cast<double>(env_steps_) / options_.beta_steps);
   replay_.Sample(replay_rng_, beta, batch_);
   const int b = batch_.size;
-  const Batch batch{.obs = ObsTensor(batch_.obs.data(), b),
-                    .next_obs = ObsTensor(batch_.next_obs.data(), b),
-                    .action = torch::from_blob(batch_.action.data(), {b}, torch::kInt64),
-                    .reward = torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32),
-                    .discount = torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32)};
+  Batch batch{.obs = ObsTensor(batch_.obs.data(), b),
+              .next_obs = ObsTensor(batch_.next_obs.data(), b),
+              .action = torch::from_blob(batch_.action.data(), {b}, torch::kInt64),
+              .reward = torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32),
+              .discount = torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32)};
+  if (options_.augment.enabled()) {
+    // independent draws for s and s' (DrQ with K = M = 1)
+    batch.obs = Augment(batch.obs, options_.augment, update_rng_);
+    batch.next_obs = Augment(batch.next_obs, options_.augment, update_rng_);
+  }
   if (online_->noisy()) {
     online_->ResampleNoise(update_rng_);
     target_->ResampleNoise(update_rng_);
+  }
+  torch::Tensor spr_loss;
+  if (spr_) {
+    // one encoder pass serves the Q-loss and the transition model's start
+    const torch::Tensor latent = online_->Encode(batch.obs);
+    batch.online_out = online_->FromLatent(latent);
+    spr_loss = SprLossOf(latent);
   }
   BatchLoss terms;
   switch (options_.kind) {
@@ -371,23 +491,33 @@ void Dqn::Update() {
       terms = ImplicitQuantileLoss(batch);
       break;
   }
-  torch::Tensor loss;
-  if (options_.replay.prioritized) {
-    loss = (torch::from_blob(batch_.weight.data(), {b}, torch::kFloat32) * terms.loss).mean();
-  } else {
-    loss = terms.loss.mean();
+  auto weighted_mean = [&](const torch::Tensor& per_sample) {
+    if (!options_.replay.prioritized) return per_sample.mean();
+    return (torch::from_blob(batch_.weight.data(), {b}, torch::kFloat32) * per_sample).mean();
+  };
+  const torch::Tensor loss = weighted_mean(terms.loss);
+  torch::Tensor objective = loss + online_->aux_loss();
+  if (spr_) {
+    const torch::Tensor spr_mean = weighted_mean(spr_loss);
+    objective = objective + options_.spr.weight * spr_mean;
+    spr_loss_sum_ += spr_mean.item<double>();
+    // mean cosine over the valid steps (the loss itself scales with the episodes' lengths)
+    const double valid = std::accumulate(batch_.seq_valid.begin(), batch_.seq_valid.end(), 0.0);
+    if (valid > 0) {
+      spr_cosine_sum_ += -spr_loss.detach().sum().item<double>() / valid;
+      ++spr_cosine_count_;
+    }
   }
   optimizer_->zero_grad();
-  (loss + online_->aux_loss()).backward();
+  objective.backward();
   // the gradient norm (diagnostics): free with clipping, else measured every 16th update
   constexpr int64_t kGradNormEvery = 16;
   if (options_.max_grad_norm > 0.0) {
-    grad_norm_sum_ +=
-        torch::nn::utils::clip_grad_norm_(online_->parameters(), options_.max_grad_norm);
+    grad_norm_sum_ += torch::nn::utils::clip_grad_norm_(trainable_, options_.max_grad_norm);
     ++grad_norm_count_;
   } else if (diagnostics_batch_.size > 0 && updates_ % kGradNormEvery == 0) {
     std::vector<torch::Tensor> norms;
-    for (const auto& p : online_->parameters())
+    for (const auto& p : trainable_)
       if (p.grad().defined()) norms.push_back(p.grad().norm());
     grad_norm_sum_ += torch::stack(norms).norm().item<double>();
     ++grad_norm_count_;
@@ -441,7 +571,7 @@ Dqn::BatchLoss Dqn::ScalarLoss(const Batch& b) {
                         NextStateValue(next_target, next_online, options_.double_q));
     }
   }
-  const torch::Tensor q = TakeAction(Expected(online_->forward(b.obs)), b.action);
+  const torch::Tensor q = TakeAction(Expected(OnlineOutput(b)), b.action);
   return {.loss = ElementwiseLoss(q, target, options_.loss),
           .priority = (target - q.detach()).abs(),
           .q_taken = q.detach()};
@@ -462,7 +592,7 @@ Dqn::BatchLoss Dqn::CategoricalLossOf(const Batch& b) {
     const torch::Tensor next_probs = torch::softmax(NextGreedyOutput(b), /*dim=*/1);
     target_probs = CategoricalProjection(support_, next_probs, b.reward, b.discount);
   }
-  const torch::Tensor logits = TakeAction(online_->forward(b.obs), b.action);
+  const torch::Tensor logits = TakeAction(OnlineOutput(b), b.action);
   const torch::Tensor loss = CategoricalLoss(logits, target_probs);
   return {.loss = loss,
           .priority = loss.detach(),
@@ -477,7 +607,7 @@ Dqn::BatchLoss Dqn::QuantileLoss(const Batch& b) {
     torch::NoGradGuard no_grad;
     target = b.reward.unsqueeze(1) + b.discount.unsqueeze(1) * NextGreedyOutput(b);
   }
-  const torch::Tensor quantiles = TakeAction(online_->forward(b.obs), b.action);
+  const torch::Tensor quantiles = TakeAction(OnlineOutput(b), b.action);
   const torch::Tensor loss = QuantileHuberLoss(quantiles, midpoints_, target, options_.kappa);
   return {.loss = loss, .priority = loss.detach(), .q_taken = quantiles.detach().mean(1)};
 }
@@ -512,8 +642,14 @@ TrainStats Dqn::TakeStats() {
   }
   stats.epsilon = Epsilon();
   AddDiagnostics(stats);
+  if (spr_ && window_updates_ > 0)
+    stats.diagnostics.emplace_back("spr_loss", spr_loss_sum_ / window_updates_);
+  if (spr_cosine_count_ > 0)
+    stats.diagnostics.emplace_back("spr_cosine", spr_cosine_sum_ / spr_cosine_count_);
+  spr_cosine_sum_ = 0.0;
+  spr_cosine_count_ = 0;
   window_updates_ = 0;
-  loss_sum_ = q_sum_ = grad_norm_sum_ = 0.0;
+  loss_sum_ = q_sum_ = grad_norm_sum_ = spr_loss_sum_ = 0.0;
   grad_norm_count_ = 0;
   return stats;
 }
@@ -550,6 +686,13 @@ void Dqn::Save(Archive& archive) const {
   archive.Put("agent/grad_norm_sum", grad_norm_sum_);
   archive.Put("agent/grad_norm_count", grad_norm_count_);
   archive.Put("agent/diagnostics_rng", diagnostics_rng_);
+  if (spr_) {
+    archive.PutBytes("agent/spr", ModuleBytes(*spr_));
+    archive.PutBytes("agent/spr_target", ModuleBytes(*spr_target_));
+    archive.Put("agent/spr_loss_sum", spr_loss_sum_);
+    archive.Put("agent/spr_cosine_sum", spr_cosine_sum_);
+    archive.Put("agent/spr_cosine_count", spr_cosine_count_);
+  }
   plasticity_->Save(archive);
   train_stacker_.Save(archive, "agent/train_frames");
   replay_.Save(archive, "replay/");
@@ -577,6 +720,13 @@ void Dqn::Load(const Archive& archive) {
   grad_norm_sum_ = archive.Get<double>("agent/grad_norm_sum");
   grad_norm_count_ = archive.Get<int64_t>("agent/grad_norm_count");
   diagnostics_rng_ = archive.Get<Rng>("agent/diagnostics_rng");
+  if (spr_) {
+    LoadModuleBytes(*spr_, archive.GetBytes("agent/spr"), "the SPR model");
+    LoadModuleBytes(*spr_target_, archive.GetBytes("agent/spr_target"), "the SPR target");
+    spr_loss_sum_ = archive.Get<double>("agent/spr_loss_sum");
+    spr_cosine_sum_ = archive.Get<double>("agent/spr_cosine_sum");
+    spr_cosine_count_ = archive.Get<int64_t>("agent/spr_cosine_count");
+  }
   plasticity_->Load(archive);
   train_stacker_.Load(archive, "agent/train_frames");
   replay_.Load(archive, "replay/");

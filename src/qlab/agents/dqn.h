@@ -12,6 +12,15 @@
 //            Huber loss (kappa).
 //   iqn      IQN (Dabney et al. 2018b): quantiles at sampled fractions through a cosine embedding
 //            (N online, N' target, K for acting).
+// The data-efficient line (Atari 100k; here MinAtar-100k, docs/sample_efficient.md):
+//   der      Data-Efficient Rainbow (van Hasselt et al. 2019, as Dopamine's atari_100k DER.gin):
+//            rainbow updated every env step, n = 10, target every 2000 steps, lr 1e-4.
+//   drq_eps  DrQ(eps) (Kostrikov et al. 2021 with the epsilons of Agarwal et al. 2021): dqn with
+//            random-shift augmentation of s and s', double + dueling, n = 10, no target lag.
+//   spr      SPR (Schwarzer et al. 2021): der + shift/intensity augmentation + the
+//            self-predictive loss (nets/spr.h) over K = 5 steps, weight 2, target = online.
+// Augmentation (nets/augment.h, `augment.kind`) and the SPR loss (`spr.steps` > 0) are keys of
+// the whole family, so every one of these ablations is one --set.
 // Options of the whole family: double Q-learning (van Hasselt et al. 2016; for distributional
 // agents the next action is the online network's greedy one), dueling heads (Wang et al. 2016),
 // noisy nets (Fortunato et al. 2018; noise resampled before every acting step and every update,
@@ -34,7 +43,9 @@
 
 #include "qlab/agents/agent.h"
 #include "qlab/agents/obs_stacker.h"
+#include "qlab/nets/augment.h"
 #include "qlab/nets/network.h"
+#include "qlab/nets/spr.h"
 #include "qlab/plasticity/plasticity.h"
 #include "qlab/replay/replay_buffer.h"
 
@@ -44,7 +55,7 @@ namespace qlab {
 enum class ValueKind { kScalar, kCategorical, kQuantile, kImplicitQuantile };
 
 struct DqnOptions {
-  std::string variant = "dqn";  // dqn, mdqn, c51, rainbow, qrdqn or iqn
+  std::string variant = "dqn";  // dqn, mdqn, c51, rainbow, qrdqn, iqn, der, drq_eps or spr
   ValueKind kind = ValueKind::kScalar;
   double gamma = 0.99;
   int n_step = 1;
@@ -74,6 +85,8 @@ struct DqnOptions {
   int64_t beta_steps = 0;  // 0: constant beta_start
   NetworkOptions network;
   PlasticityOptions plasticity;
+  AugmentOptions augment;
+  SprOptions spr;
   // Munchausen (mdqn)
   bool munchausen = false;
   double munchausen_alpha = 0.9, munchausen_tau = 0.03, munchausen_clip = -1.0;
@@ -121,8 +134,14 @@ class Dqn : public Agent {
   };
   struct Batch {
     torch::Tensor obs, next_obs, action, reward, discount;
+    torch::Tensor online_out;  // the online network's output at obs, when already computed
   };
   void Update();
+  void SyncTarget();  // target network (and SPR's target projection) toward the online ones
+  // online_->forward(b.obs), unless the update already computed it
+  torch::Tensor OnlineOutput(const Batch& b);
+  // Per-sample SPR loss [B] from the online latents of the batch's (augmented) observations.
+  torch::Tensor SprLossOf(const torch::Tensor& latent);
   BatchLoss ScalarLoss(const Batch& b);
   BatchLoss CategoricalLossOf(const Batch& b);
   BatchLoss QuantileLoss(const Batch& b);
@@ -141,6 +160,8 @@ class Dqn : public Agent {
   int num_actions_;
   std::vector<int64_t> input_shape_;  // [stack * C, H, W] or [stack * D]
   QNetwork online_{nullptr}, target_{nullptr};
+  SprModel spr_{nullptr}, spr_target_{nullptr};
+  std::vector<torch::Tensor> trainable_;  // online network, then the SPR model
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   ReplayBuffer replay_;
   ReplayBatch batch_;
@@ -160,8 +181,10 @@ class Dqn : public Agent {
   int64_t target_syncs_ = 0;
   // statistics window
   int64_t window_updates_ = 0;
-  double loss_sum_ = 0.0, q_sum_ = 0.0, grad_norm_sum_ = 0.0;
+  double loss_sum_ = 0.0, q_sum_ = 0.0, grad_norm_sum_ = 0.0, spr_loss_sum_ = 0.0;
   int64_t grad_norm_count_ = 0;  // updates whose gradient norm is in grad_norm_sum_
+  double spr_cosine_sum_ = 0.0;  // SPR: mean cosine over valid steps, per update
+  int64_t spr_cosine_count_ = 0;
 };
 
 }  // namespace qlab

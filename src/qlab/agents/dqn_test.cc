@@ -218,6 +218,65 @@ TEST(DqnFamilyProbes, ImplicitQuantilesLearnTheReturnDistribution) {
   EXPECT_NEAR(quantiles[0][0][1].item<double>(), 1.0, 0.25);
 }
 
+// --- the data-efficient variants (der, drq_eps, spr) on image probes (augmentation needs images)
+
+std::vector<std::string> DataEfficientSets(const std::string& variant) {
+  std::vector<std::string> sets = {"network.torso=minatar_cnn", "augment.pad=1", "agent.n_step=1",
+                                   "agent.max_grad_norm=0"};
+  if (variant != "drq_eps")
+    sets = Concat(sets, {"agent.v_min=-2", "agent.v_max=2", "agent.num_atoms=21"});
+  if (variant == "spr")
+    sets = Concat(sets, {"spr.steps=2", "spr.projection_dim=16", "spr.transition_width=8"});
+  return sets;
+}
+
+// Q-values of observations given as rows of `planes` values, each spread over a side x side plane
+// (the probes' image=S form).
+torch::Tensor ImageQOf(Dqn& agent, std::vector<float> values, int64_t planes, int64_t side) {
+  const auto rows = static_cast<int64_t>(values.size()) / planes;
+  const torch::Tensor obs = torch::from_blob(values.data(), {rows, planes, 1, 1})
+                                .expand({rows, planes, side, side})
+                                .contiguous();
+  torch::NoGradGuard no_grad;
+  Rng rng(3);
+  return agent.QValues(obs, rng);
+}
+
+TEST(DataEfficientProbes, DerDrqEpsAndSprLearnImageProbes) {
+  for (const std::string variant : {"der", "drq_eps", "spr"}) {
+    SCOPED_TRACE(variant);
+    Trained action =
+        Train("probe/obs_action(image=4)", DataEfficientSets(variant), 400, 8, variant);
+    ExpectNear(ImageQOf(*action.agent, {-1.0f, 1.0f}, 1, 4),
+               probe::OptimalQ({.kind = probe::Kind::kObsAction}, 0.9), 0.1);
+    Trained chain = Train("probe/two_step(image=4)", DataEfficientSets(variant), 600, 8, variant);
+    ExpectNear(ImageQOf(*chain.agent, {0.0f, 1.0f}, 1, 4),
+               probe::OptimalQ({.kind = probe::Kind::kTwoStep}, 0.9), 0.1);
+  }
+}
+
+TEST(DataEfficient, VariantsDefaultsAndAugmentationNeedsImages) {
+  ConfigSchema der_schema = TrainSchema("der");
+  Config der(der_schema);
+  EXPECT_EQ(der.GetInt("agent.n_step"), 10);
+  EXPECT_EQ(der.GetInt("agent.update_period"), 1);
+  EXPECT_EQ(der.GetInt("agent.target_update_period"), 2000);
+  EXPECT_TRUE(der.GetBool("network.noisy"));
+  EXPECT_EQ(der.GetString("augment.kind"), "none");
+  ConfigSchema drq_schema = TrainSchema("drq_eps");
+  Config drq(drq_schema);
+  EXPECT_EQ(drq.GetString("augment.kind"), "shift");
+  EXPECT_EQ(drq.GetInt("agent.target_update_period"), 1);
+  EXPECT_FALSE(drq.GetBool("network.noisy"));
+  ConfigSchema spr_schema = TrainSchema("spr");
+  Config spr(spr_schema);
+  EXPECT_EQ(spr.GetInt("spr.steps"), 5);
+  EXPECT_EQ(spr.GetString("augment.kind"), "shift_intensity");
+  // augmentation of vector observations, SPR with IQN: one clear error each
+  EXPECT_THROW(Train("probe/constant", {"augment.kind=shift"}, 0), UserError);
+  EXPECT_THROW(Train("probe/constant", {"spr.steps=3"}, 0, 1, "iqn"), UserError);
+}
+
 TEST(DqnFamily, VariantsHaveTheirOwnKeysAndDefaults) {
   ConfigSchema rainbow = TrainSchema("rainbow");
   Config config(rainbow);

@@ -80,7 +80,8 @@ void RunBenchTrain(const BenchTrainArgs& args) {
 }
 
 struct BenchAgentsArgs {
-  std::vector<std::string> agents = {"dqn", "c51", "rainbow", "qrdqn", "iqn", "mdqn"};
+  std::vector<std::string> agents = {"dqn",  "c51", "rainbow", "qrdqn", "iqn",
+                                     "mdqn", "der", "drq_eps", "spr"};
   int64_t steps = 6000;
   std::string env = "minatar/breakout";
   bool json = false;
@@ -106,7 +107,10 @@ void RunBenchAgents(const BenchAgentsArgs& args) {
   }
   for (const auto& agent : args.agents) {
     FindAgent(agent);
-    const std::string preset = agent + "/dopamine_minatar";
+    // the agent's Dopamine MinAtar preset, or its MinAtar-100k one (der, drq_eps, spr)
+    std::string preset = agent + "/dopamine_minatar";
+    for (const auto& [name, description] : ListPresets(agent))
+      if (name == agent + "/minatar100k") preset = name;
     const double rate = UpdatesPerSecond(preset, args);
     if (agent == "dqn") dqn_rate = rate;
     const double cost = dqn_rate > 0.0 ? dqn_rate / rate : 0.0;

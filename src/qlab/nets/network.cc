@@ -9,13 +9,14 @@
 #include "qlab/core/check.h"
 #include "qlab/core/config.h"
 #include "qlab/core/errors.h"
+#include "qlab/nets/impala.h"
 
 namespace qlab {
 
 void NetworkOptions::AddKeys(ConfigSchema& schema) {
   schema
-      .String("network.torso", "mlp", "torso: mlp, minatar_cnn, nature_cnn or simba",
-              {"mlp", "minatar_cnn", "nature_cnn", "simba"})
+      .String("network.torso", "mlp", "torso: mlp, minatar_cnn, nature_cnn, impala or simba",
+              {"mlp", "minatar_cnn", "nature_cnn", "impala", "simba"})
       .IntList("network.widths", {64, 64},
                "dense layer widths after the torso's convolutions (simba: its one width)",
                {.min = 1, .max = 1 << 20})
@@ -262,6 +263,33 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
     add_conv(scaled(32), 8, 4, false);
     add_conv(scaled(64), 4, 2, false);
     add_conv(scaled(64), 3, 1, false);
+  } else if (options.torso == "impala") {
+    if (options.depth_scale != 1)
+      throw UserError("network.depth_scale does not apply to the impala torso (fixed depth)");
+    for (int64_t base : {16, 32, 32}) {
+      const int64_t out = scaled(base);
+      ImpalaStage stage(channels, out);
+      trunk_->push_back(stage);
+      const int64_t h = ImpalaStageSide(shape[1]), w = ImpalaStageSide(shape[2]);
+      macs_ += out * shape[1] * shape[2] * channels * 9 + 4 * out * out * 9 * h * w;
+      shape = {out, h, w};
+      channels = out;
+      const std::string name = fmt::format("impala{}", layers_.size() + 1);
+      // each residual block's inner units: read only by the block's second conv
+      for (size_t i = 0; i < stage->inner.size(); ++i) {
+        unit_layers_.push_back({.name = fmt::format("{}{}", name, static_cast<char>('a' + i)),
+                                .incoming = IncomingOf(*stage->inner[i], rule),
+                                .outgoing = {stage->outer[i]->weight}});
+        producers.push_back(nullptr);
+        spatial.push_back(h * w);
+      }
+      layers_.push_back({name, {stage.ptr()}});
+    }
+    trunk_->push_back(torch::nn::ReLU());
+    // the torso output is a sum of residual streams: scored, never recycled
+    unit_layers_.push_back({.name = "impala_out", .recyclable = false});
+    producers.push_back(nullptr);
+    spatial.push_back(shape[1] * shape[2]);
   }
   torso_shape_ = shape;
   trunk_->push_back(torch::nn::Flatten());
@@ -298,6 +326,7 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
     }
   };
   add_widths(trunk_, 0, merge_at);
+  latent_shape_ = merge_at > 0 ? std::vector<int64_t>{features} : shape;
   if (head.tau_embedding > 0)
     tau_embedding_ =
         register_module("tau_embedding", torch::nn::Linear(head.tau_embedding, features));
@@ -383,6 +412,7 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
   // producer's spatial size when a flatten sits between conv maps and a dense reader)
   const bool direct_head = !simba && !mixture && options.simplicial_groups == 0;
   for (size_t i = 0; i < producers.size(); ++i) {
+    if (!producers[i]) continue;  // linked where it was built (impala)
     UnitLayer& layer = unit_layers_[i];
     if (i + 1 < producers.size()) {
       auto& reader = *producers[i + 1];
@@ -416,20 +446,34 @@ torch::Tensor CosineTauFeatures(const torch::Tensor& taus, int64_t dim) {
   return torch::cos(M_PI * taus.unsqueeze(-1) * i);
 }
 
+torch::Tensor QNetworkImpl::RunCapturing(torch::nn::Sequential& seq, torch::Tensor x) {
+  if (!capture_) return seq->forward(x);
+  for (auto& module : *seq) {
+    if (auto* stage = module.ptr()->as<ImpalaStage>()) {
+      x = stage->Run(x, &captured_);
+      continue;
+    }
+    x = module.forward(x);
+    if (module.ptr()->as<torch::nn::ReLU>()) captured_.push_back(x);
+  }
+  return x;
+}
+
 torch::Tensor QNetworkImpl::forward(torch::Tensor obs, const torch::Tensor& taus) {
+  return FromLatent(Encode(std::move(obs)), taus);
+}
+
+torch::Tensor QNetworkImpl::Encode(torch::Tensor obs) {
   if (options_.obs_scale != 1.0) obs = obs * options_.obs_scale;
   if (capture_) captured_.clear();
-  // a Sequential, keeping each ReLU's output when capturing
-  auto run = [&](torch::nn::Sequential& seq, torch::Tensor x) {
-    if (!capture_) return seq->forward(x);
-    for (auto& module : *seq) {
-      x = module.forward(x);
-      if (module.ptr()->as<torch::nn::ReLU>()) captured_.push_back(x);
-    }
-    return x;
-  };
   if (obs_mean_.defined()) obs = (obs.flatten(1) - obs_mean_) * torch::rsqrt(obs_var_ + 1e-8);
-  torch::Tensor features = run(trunk_, obs);
+  return RunCapturing(trunk_, obs);
+}
+
+torch::Tensor QNetworkImpl::FromLatent(torch::Tensor features, const torch::Tensor& taus) {
+  auto run = [&](torch::nn::Sequential& seq, torch::Tensor x) {
+    return RunCapturing(seq, std::move(x));
+  };
   const int64_t batch = features.size(0);
   int64_t per_action = head_.atoms;
   if (tau_embedding_) {
@@ -505,9 +549,11 @@ void QNetworkImpl::SetNoiseEnabled(bool enabled) {
   for (auto& layer : noisy_layers_) layer->set_noise_enabled(enabled);
 }
 
-int64_t QNetworkImpl::num_parameters() const {
+int64_t QNetworkImpl::num_parameters() const { return NumParameters(*this); }
+
+int64_t NumParameters(const torch::nn::Module& module) {
   int64_t count = 0;
-  for (const auto& p : parameters()) count += p.numel();
+  for (const auto& p : module.parameters()) count += p.numel();
   return count;
 }
 

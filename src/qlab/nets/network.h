@@ -7,6 +7,8 @@
 //                [128]), then dense `widths`.
 //   nature_cnn   Mnih et al. 2015: conv 32 8x8/4, 64 4x4/2, 64 3x3/1 (valid), then dense `widths`
 //                ([512] in the paper).
+//   impala       Espeholt et al. 2018's residual CNN (nets/impala.h): 3 stages of conv, max-pool
+//                and 2 residual blocks (16, 32, 32 channels x width_scale; BBF: 4x), then `widths`.
 // Heads: `atoms` outputs per action (HeadShape): 1 = Q-values, C51 logits, QR-DQN quantiles.
 //   q            linear to atoms values per action.
 //   dueling      Wang et al. 2016: V(s) + A(s, a) - mean_a A(s, a), two linear streams (for C51 on
@@ -110,6 +112,12 @@ class QNetworkImpl : public torch::nn::Module {
   // [B, obs...] float -> [B, num_actions, atoms]; IQN: taus [B, N] -> [B, num_actions, N].
   torch::Tensor forward(torch::Tensor obs, const torch::Tensor& taus = {});
   int64_t num_parameters() const;
+  // forward = FromLatent(Encode(obs)): the torso's first learned representation, flattened
+  // [B, F] (conv maps; an mlp's first dense layer), which self-predictive losses (SPR) roll
+  // forward; latent_shape() is one sample's unflattened shape ([C, H, W] or [F]).
+  torch::Tensor Encode(torch::Tensor obs);
+  torch::Tensor FromLatent(torch::Tensor latent, const torch::Tensor& taus = {});
+  const std::vector<int64_t>& latent_shape() const { return latent_shape_; }
 
   // Training observations the agent acts on (raw, before obs_scale): SimBa's running statistics.
   void ObserveInputs(const torch::Tensor& obs);
@@ -135,6 +143,9 @@ class QNetworkImpl : public torch::nn::Module {
   void SetNoiseEnabled(bool enabled);
 
  private:
+  // seq->forward, keeping each ReLU's output (and impala blocks' units) when capturing
+  torch::Tensor RunCapturing(torch::nn::Sequential& seq, torch::Tensor x);
+
   NetworkOptions options_;
   HeadShape head_;
   int64_t num_actions_;
@@ -154,6 +165,7 @@ class QNetworkImpl : public torch::nn::Module {
   bool capture_ = false;
   std::vector<torch::Tensor> captured_;
   torch::Tensor features_;
+  std::vector<int64_t> latent_shape_;
   std::vector<UnitLayer> unit_layers_;
   std::vector<ResettableLayer> layers_;
   int64_t macs_ = 0;
@@ -168,6 +180,9 @@ torch::Tensor CosineTauFeatures(const torch::Tensor& taus, int64_t dim);
 // `generator` (resets, ReDo and growth stay seeded and resumable).
 void ReinitializeModule(torch::nn::Module& module, const std::string& init, double sigma0,
                         at::Generator& generator);
+
+// Number of trainable scalars of a module (recursively).
+int64_t NumParameters(const torch::nn::Module& module);
 
 // Copies every parameter and buffer of `from` into `to` (same architecture): tau = 1 is a hard
 // copy, tau < 1 Polyak averaging to <- tau * from + (1 - tau) * to.

@@ -115,9 +115,17 @@ void ReplayBuffer::Unmark(int64_t slot) {
   if (options_.prioritized) tree_.Set(slot, 0.0);
 }
 
-ReplayBatch ReplayBuffer::MakeBatch(int batch_size) const {
+ReplayBatch ReplayBuffer::MakeBatch(int batch_size, int sequence) const {
+  QLAB_CHECK_GE(sequence, 0);
+  if (sequence >= per_env_)
+    throw UserError(fmt::format("replay: subsequences of {} steps need rings of more than {} slots",
+                                sequence, per_env_));
   ReplayBatch batch;
   batch.size = batch_size;
+  batch.sequence = sequence;
+  batch.seq_obs.assign(static_cast<size_t>(batch_size) * sequence * stacked_obs_size(), 0.0f);
+  batch.seq_action.assign(static_cast<size_t>(batch_size) * sequence, 0);
+  batch.seq_valid.assign(static_cast<size_t>(batch_size) * sequence, 0.0f);
   batch.obs.assign(batch_size * stacked_obs_size(), 0.0f);
   batch.next_obs.assign(batch_size * stacked_obs_size(), 0.0f);
   batch.action.assign(batch_size, 0);
@@ -186,6 +194,35 @@ void ReplayBuffer::Gather(int64_t slot, int row, ReplayBatch& batch) const {
   batch.discount[row] = static_cast<float>(discount);
   WriteStack(slot, batch.obs.data() + row * stacked_obs_size());
   WriteStack(next, batch.next_obs.data() + row * stacked_obs_size());
+  if (batch.sequence > 0) GatherSequence(slot, row, batch);
+}
+
+void ReplayBuffer::GatherSequence(int64_t slot, int row, ReplayBatch& batch) const {
+  const int64_t base = slot - slot % per_env_;
+  const int env = static_cast<int>(slot / per_env_);
+  // slots written after this one in its ring (it is sampleable, so among the last per_env_)
+  const int64_t ahead = ((written_[env] - 1 - (slot - base)) % per_env_ + per_env_) % per_env_;
+  const int k_max = batch.sequence;
+  float* obs = batch.seq_obs.data() + static_cast<int64_t>(row) * k_max * stacked_obs_size();
+  int64_t* action = batch.seq_action.data() + static_cast<int64_t>(row) * k_max;
+  float* valid = batch.seq_valid.data() + static_cast<int64_t>(row) * k_max;
+  int64_t current = slot;
+  bool alive = true;
+  for (int k = 0; k < k_max; ++k) {
+    // step k + 1 exists if a transition leaves `current` and its result is already stored
+    alive = alive && !(flags_[current] & kFinal) && k + 1 <= ahead;
+    float* out = obs + k * stacked_obs_size();
+    if (!alive) {
+      std::fill(out, out + stacked_obs_size(), 0.0f);
+      action[k] = 0;
+      valid[k] = 0.0f;
+      continue;
+    }
+    action[k] = action_[current];
+    valid[k] = 1.0f;
+    current = base + (current - base + 1) % per_env_;
+    WriteStack(current, out);
+  }
 }
 
 void ReplayBuffer::WriteStack(int64_t slot, float* out) const {

@@ -17,6 +17,8 @@
 // priorities: uniform (rejection over the filled rings) or proportional prioritized (Schaul et al.
 // 2016: P(i) = p_i^alpha / sum_j p_j^alpha, new items at the max priority, importance weights
 // (N P(i))^-beta normalised by the batch maximum, stratified sampling over the sum tree).
+// Batches can also carry the K steps that follow each sampled one (subsequence sampling of SPR,
+// Schwarzer et al. 2021), with validity masks at episode ends.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +53,13 @@ struct ReplayBatch {
   AlignedVector<float> discount;  // gamma^k of the bootstrap, 0 after a termination
   AlignedVector<float> weight;    // importance weight (1 without prioritization)
   AlignedVector<int64_t> index;   // slots, for UpdatePriorities
+  // Subsequences (SPR, BBF; MakeBatch with sequence K > 0): the K observations after `obs` of the
+  // same episode [B, K, stack * C, ...], the actions taken from `obs` on [B, K], and validity
+  // [B, K] (1 while the step exists: 0 after the episode's last observation, or not yet stored).
+  int sequence = 0;
+  AlignedVector<float> seq_obs;
+  AlignedVector<int64_t> seq_action;
+  AlignedVector<float> seq_valid;
 };
 
 class ReplayBuffer {
@@ -68,7 +77,7 @@ class ReplayBuffer {
   // floats of one stacked observation (stack * obs_size)
   int64_t stacked_obs_size() const { return static_cast<int64_t>(options_.stack) * obs_size_; }
 
-  ReplayBatch MakeBatch(int batch_size) const;
+  ReplayBatch MakeBatch(int batch_size, int sequence = 0) const;
   // Draws batch.size items (with replacement); needs num_sampleable() > 0. `beta` is the
   // importance-sampling exponent (ignored without prioritization).
   void Sample(Rng& rng, double beta, ReplayBatch& batch) const;
@@ -96,6 +105,7 @@ class ReplayBuffer {
   void WriteStack(int64_t slot, float* out) const;
   void Unpack(int64_t slot, float* out) const;
   void Gather(int64_t slot, int row, ReplayBatch& batch) const;
+  void GatherSequence(int64_t slot, int row, ReplayBatch& batch) const;
 
   EnvSpec spec_;
   ReplayOptions options_;

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <span>
+
+#include "qlab/core/errors.h"
 
 namespace qlab {
 namespace {
@@ -56,6 +59,36 @@ class Oracle {
         EXPECT_NEAR(reward, ret, 1e-5) << "obs " << obs;
         EXPECT_NEAR(discount, disc, 1e-6) << "obs " << obs;
         if (disc > 0) EXPECT_EQ(next_obs, next) << "obs " << obs;
+        return;
+      }
+    }
+    ADD_FAILURE() << "sampled an unknown observation " << obs;
+  }
+
+  // Checks the K steps that follow a sampled observation: the observations and actions of its
+  // episode, valid through the episode's final observation, and masked (zeros) after it or past
+  // the newest stored observation.
+  void CheckSequence(float obs, std::span<const float> seq_obs, std::span<const int64_t> action,
+                     std::span<const float> valid) const {
+    for (const auto& [env, steps] : steps_) {
+      for (size_t t = 0; t < steps.size(); ++t) {
+        if (steps[t].obs != obs) continue;
+        bool alive = true;
+        for (size_t k = 0; k < seq_obs.size(); ++k) {
+          const size_t j = t + k;
+          // the newest observation of a running episode is not stored yet
+          alive = alive && j < steps.size() &&
+                  (j + 1 < steps.size() || steps[j].terminated || steps[j].truncated);
+          EXPECT_EQ(valid[k], alive ? 1.0f : 0.0f) << "obs " << obs << " step " << k;
+          if (alive) {
+            EXPECT_EQ(action[k], steps[j].action) << "obs " << obs << " step " << k;
+            EXPECT_EQ(seq_obs[k], steps[j].next_obs) << "obs " << obs << " step " << k;
+            alive = !(steps[j].terminated || steps[j].truncated);
+          } else {
+            EXPECT_EQ(seq_obs[k], 0.0f);
+            EXPECT_EQ(action[k], 0);
+          }
+        }
         return;
       }
     }
@@ -125,6 +158,38 @@ TEST(ReplayBuffer, NStepReturnsStopAtEpisodeEndsAndNeverMixEnvs) {
     EXPECT_EQ(replay.num_sampleable(), static_cast<int64_t>(seen.size()));
     EXPECT_GE(replay.num_sampleable(), 600 - num_envs * n_step);
   }
+}
+
+TEST(ReplayBuffer, SubsequencesStayInTheirEpisodeAndMaskItsEnd) {
+  // a large ring, and a small one that wraps many times
+  for (int64_t capacity : {3000, 60}) {
+    SCOPED_TRACE(capacity);
+    const int num_envs = 3, k_max = 4;
+    ReplayBuffer replay(ScalarSpec(), num_envs, {.capacity = capacity, .n_step = 2, .gamma = 0.9});
+    Oracle oracle(2, 0.9);
+    float id = 1;
+    Feed(replay, oracle, num_envs, 200, id);
+    ReplayBatch batch = replay.MakeBatch(64, k_max);
+    Rng rng(3);
+    int masked = 0, finals = 0;
+    for (int round = 0; round < 50; ++round) {
+      replay.Sample(rng, 0.0, batch);
+      for (int i = 0; i < batch.size; ++i) {
+        const size_t at = static_cast<size_t>(i) * k_max;
+        oracle.CheckSequence(batch.obs[i], {batch.seq_obs.data() + at, k_max},
+                             {batch.seq_action.data() + at, k_max},
+                             {batch.seq_valid.data() + at, k_max});
+        for (int k = 0; k < k_max; ++k) {
+          masked += batch.seq_valid[at + k] == 0.0f;
+          finals += batch.seq_obs[at + k] < 0.0f;  // final observations have negative ids
+        }
+      }
+    }
+    EXPECT_GT(masked, 0);
+    EXPECT_GT(finals, 0);
+  }
+  ReplayBuffer small(ScalarSpec(), 1, {.capacity = 8});
+  EXPECT_THROW(small.MakeBatch(4, 8), UserError);
 }
 
 TEST(ReplayBuffer, OverwrittenSlotsAreNeverSampled) {

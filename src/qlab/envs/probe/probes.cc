@@ -1,5 +1,6 @@
 #include "qlab/envs/probe/probes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -53,6 +54,7 @@ EnvSpec Probe::MakeSpec() const {
       spec.reward_min = -1.0;
       break;
   }
+  if (image > 0) spec.obs_shape = {spec.obs_shape[0], image, image};
   return spec;
 }
 
@@ -86,6 +88,18 @@ StepOutcome Probe::Step(int action, Rng& rng) {
 }
 
 void Probe::WriteObs(float* out) const {
+  if (image > 0) {
+    // the vector observation, then each component spread over its plane (last first: in place)
+    WriteVector(out);
+    const int planes = kind == Kind::kChain ? length : 1;
+    const int area = image * image;
+    for (int d = planes - 1; d >= 0; --d) std::fill(out + d * area, out + (d + 1) * area, out[d]);
+    return;
+  }
+  WriteVector(out);
+}
+
+void Probe::WriteVector(float* out) const {
   switch (kind) {
     case Kind::kObsReward:
     case Kind::kObsAction:
@@ -132,13 +146,21 @@ namespace qlab {
 
 void RegisterProbeEnvs(Registry& registry) {
   using probe::Kind;
+  const ParamSpec image{.name = "image",
+                        .type = ParamSpec::Type::kInt,
+                        .default_value = "0",
+                        .doc = "S > 0: observations as constant S x S planes [D, S, S]",
+                        .min = 0,
+                        .max = 64};
   auto add = [&](const char* name, Kind kind, const char* description) {
     registry.Add({.name = name,
                   .description = description,
                   .reference = "qlab probe; optimal values in docs/envs.md",
                   .default_max_steps = 0,
-                  .make = MakeEnvFactory<probe::Probe>(
-                      [kind](const Params&) { return probe::Probe{.kind = kind}; })});
+                  .params = {image},
+                  .make = MakeEnvFactory<probe::Probe>([kind](const Params& params) {
+                    return probe::Probe{.kind = kind, .image = params.GetInt("image")};
+                  })});
   };
   add("probe/constant", Kind::kConstant, "one step, reward +1: tests value fitting");
   add("probe/obs_reward", Kind::kObsReward, "reward equals the observation: tests the torso");
@@ -155,9 +177,12 @@ void RegisterProbeEnvs(Registry& registry) {
                             .default_value = "3",
                             .doc = "number of steps to the reward",
                             .min = 1,
-                            .max = probe::kMaxChainLength}},
+                            .max = probe::kMaxChainLength},
+                           image},
                 .make = MakeEnvFactory<probe::Probe>([](const Params& params) {
-                  return probe::Probe{.kind = Kind::kChain, .length = params.GetInt("length")};
+                  return probe::Probe{.kind = Kind::kChain,
+                                      .length = params.GetInt("length"),
+                                      .image = params.GetInt("image")};
                 })});
 }
 

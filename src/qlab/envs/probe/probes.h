@@ -13,6 +13,9 @@
 //                       under action 1; action 0 ends with 0. Q*(k, 1) = gamma^(L-1-k), Q*(k,0)=0
 //   probe/stochastic    one step, reward +1 or -1 with probability 1/2 each (for distributional
 //                       agents: return distribution {-1: 0.5, +1: 0.5}, Q* = 0)
+// Every probe takes `image=S` (S > 0): each observation component becomes a constant S x S plane,
+// observations [D, S, S], for agents that need images (convolutional torsos, augmentation; a
+// constant plane is unchanged by random shifts, so the optimal values stay the same).
 #pragma once
 
 #include <array>
@@ -34,11 +37,15 @@ struct Probe {
   int length = 1;     // chain length (kChain only)
   int position = 0;   // step within the episode
   float sign = 1.0f;  // the random observation of kObsReward / kObsAction
+  int image = 0;      // > 0: observations as [D, image, image] planes
 
   EnvSpec MakeSpec() const;
   void Reset(Rng& rng);
   StepOutcome Step(int action, Rng& rng);
   void WriteObs(float* out) const;
+
+ private:
+  void WriteVector(float* out) const;  // the [D] form
 };
 
 // Optimal Q-values of `probe` for discount `gamma`: Q[obs_index][action], where obs_index is the
