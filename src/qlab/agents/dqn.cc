@@ -66,14 +66,7 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
       .Float("replay.priority_eps", 1e-6, "added to |TD error| before the exponent", {0.0, 1.0});
   NetworkOptions::AddKeys(schema);
   PlasticityOptions::AddKeys(schema);
-  schema
-      .String("augment.kind", "none",
-              "augment sampled image batches: none, shift (DrQ), intensity or shift_intensity "
-              "(SPR)",
-              {"none", "shift", "intensity", "shift_intensity"})
-      .Int("augment.pad", 4, "random shift: pixels padded on each side (+-pad shifts)", {0, 1024})
-      .Float("augment.intensity_scale", 0.05, "intensity: scale of the per-sample jitter",
-             {0.0, 10.0});
+  AugmentOptions::AddKeys(schema);
   SprOptions::AddKeys(schema);
 
   if (variant == "mdqn")
@@ -189,9 +182,7 @@ DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
   o.beta_steps = c.GetInt("replay.beta_steps");
   o.network = NetworkOptions::FromConfig(c);
   o.plasticity = PlasticityOptions::FromConfig(c);
-  o.augment = {.kind = c.GetString("augment.kind"),
-               .pad = c.GetInt("augment.pad"),
-               .intensity_scale = c.GetFloat("augment.intensity_scale")};
+  o.augment = AugmentOptions::FromConfig(c);
   o.spr = SprOptions::FromConfig(c);
   if (variant == "mdqn") {
     o.munchausen = true;
@@ -290,16 +281,15 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
   UpdateTarget(*target_, *online_, 1.0);
   target_->eval();
   for (auto& p : target_->parameters()) p.set_requires_grad(false);
-  std::vector<torch::Tensor> trainable = online_->parameters();
+  trainable_ = online_->parameters();
   if (options.spr.enabled()) {
     spr_ = SprModel(online_->latent_shape(), num_actions_, options.spr);
     spr_target_ = SprModel(online_->latent_shape(), num_actions_, options.spr);
     UpdateTarget(*spr_target_, *spr_, 1.0);
     for (auto& p : spr_target_->parameters()) p.set_requires_grad(false);
-    for (auto& p : spr_->parameters()) trainable.push_back(p);
+    for (auto& p : spr_->parameters()) trainable_.push_back(p);
   }
-  trainable_ = trainable;
-  optimizer_ = MakeOptimizer(options, std::move(trainable));
+  optimizer_ = MakeOptimizer(options, trainable_);
   batch_ = replay_.MakeBatch(options.batch_size, static_cast<int>(options.spr.steps));
   plasticity_ = std::make_unique<Plasticity>(options.plasticity, online_, target_, context.seed);
   if (options.plasticity.diagnostics_batch > 0)

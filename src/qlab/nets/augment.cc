@@ -3,8 +3,26 @@
 #include <algorithm>
 
 #include "qlab/core/check.h"
+#include "qlab/core/config.h"
 
 namespace qlab {
+
+void AugmentOptions::AddKeys(ConfigSchema& schema) {
+  schema
+      .String("augment.kind", "none",
+              "augment sampled image batches: none, shift (DrQ), intensity or shift_intensity "
+              "(SPR)",
+              {"none", "shift", "intensity", "shift_intensity"})
+      .Int("augment.pad", 4, "random shift: pixels padded on each side (+-pad shifts)", {0, 1024})
+      .Float("augment.intensity_scale", 0.05, "intensity: scale of the per-sample jitter",
+             {0.0, 10.0});
+}
+
+AugmentOptions AugmentOptions::FromConfig(const Config& config) {
+  return {.kind = config.GetString("augment.kind"),
+          .pad = config.GetInt("augment.pad"),
+          .intensity_scale = config.GetFloat("augment.intensity_scale")};
+}
 
 torch::Tensor RandomShift(const torch::Tensor& images, int64_t pad, Rng& rng) {
   QLAB_CHECK_EQ(images.dim(), 4);

@@ -18,11 +18,17 @@
 
 namespace qlab {
 
+class Config;
+class ConfigSchema;
+
 struct AugmentOptions {
   std::string kind = "none";  // none, shift, intensity or shift_intensity
   int64_t pad = 4;
   double intensity_scale = 0.05;
   bool enabled() const { return kind != "none"; }
+
+  static void AddKeys(ConfigSchema& schema);  // [augment] section
+  static AugmentOptions FromConfig(const Config& config);
 };
 
 // images [B, C, H, W] float -> same shape, each sample shifted by (dy, dx) in [-pad, pad]^2.
