@@ -1,6 +1,7 @@
 // End-to-end tests of `qlab train`: the run dir contract (docs/run_dir.md), exact resume after a
 // kill -9 (exit code 137 through the shell) or SIGINT at awkward moments, divergence, bad input,
 // and CartPole solved by the CleanRL preset.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -214,6 +215,87 @@ TEST(TrainSpr, PredictionsAlignAndResumeExactly) {
                                  "agent/update_rng", "replay/obs"});
 }
 
+// BBF at toy size on MinAtar Breakout: resets every 250 updates (4 in the run, 2 of them after
+// the kill), n and gamma annealed over 100 updates after each, EMA target that acts, AdamW; the
+// killed run resumes exactly across the reset boundary.
+TEST(TrainBbf, ResetsRestartTheAnnealingAndResumeExactly) {
+  const std::string run =
+      "train --agent bbf --env minatar/breakout --iterations 3 --steps-per-iteration 400 "
+      "--num-envs 2 --seed 3 --quiet --set run.schedule=continuous_train "
+      "--set network.width_scale=0.25 --set network.widths=[32] --set agent.updates_per_step=1 "
+      "--set agent.min_replay_history=100 --set reset.period=250 --set agent.anneal_steps=100 "
+      "--set spr.projection_dim=16 --set spr.transition_width=8 --set replay.capacity=2000";
+  const std::string reference = TempDir("bbf_reference");
+  std::vector<double> resets, n_step;
+  for (const auto& m : TrainAndReadMetrics(run, reference)) {
+    resets.push_back(m["resets"].get<double>());
+    n_step.push_back(m["n_step"].get<double>());
+    EXPECT_GT(m["gamma"].get<double>(), 0.97 - 1e-9);
+  }
+  // updates 300, 700, 1100 at the iteration ends: resets at 250, 500, 750 and 1000
+  EXPECT_EQ(resets, (std::vector<double>{1, 2, 4}));
+  // 50, 200 and 100 updates after the last reset: n = round(10 * 0.3^u)
+  EXPECT_EQ(n_step, (std::vector<double>{5, 3, 3}));
+  ExpectKilledRunResumesExactly(run, "bbf_resumed", "kill@step=700", reference,
+                                {"agent/online", "agent/target", "agent/spr", "agent/spr_target",
+                                 "agent/anneal_start", "plasticity/rng"});
+}
+
+// QDagger end to end: a CleanRL-DQN teacher on CartPole, then a student pretrained on the teacher's
+// replay. Its first evaluation comes before any online update (min replay 10,000 > 5,000 steps),
+// so it measures the pretraining alone: near the teacher, where the same student without
+// pretraining is not. The logs carry the distillation weight and the teacher-normalised score; a
+// kill mid-run resumes exactly; bad teachers are one-line errors.
+TEST(TrainQdagger, StudentStartsFromTheTeacherAndResumesExactly) {
+  const std::string teacher = TempDir("qdagger_teacher");
+  const auto trained = RunQlab(
+      "train --config dqn/cleanrl_classic --env classic/cartpole --iterations 8 "
+      "--steps-per-iteration 10000 --seed 0 --quiet --out " +
+      teacher);
+  ASSERT_EQ(trained.code, 0) << trained.err;
+  auto student_run = [&](int iterations, int pretrain_updates) {
+    return fmt::format(
+        "train --agent qdagger --config dqn/cleanrl_classic --env classic/cartpole --iterations {} "
+        "--steps-per-iteration 5000 --seed 1 --quiet --set teacher.pretrain_updates={} "
+        "--set teacher.run={}",
+        iterations, pretrain_updates, teacher);
+  };
+  const std::string student = student_run(3, 2000);
+  const std::string reference = TempDir("qdagger_student");
+  const auto metrics = TrainAndReadMetrics(student, reference);
+  ASSERT_EQ(metrics.size(), 3u);
+  const double teacher_return = metrics[0]["teacher_return"].get<double>();
+  EXPECT_GT(teacher_return, 150.0);
+  for (const auto& m : metrics)
+    EXPECT_NEAR(m["eval_teacher_normalized"].get<double>(),
+                m["eval_return_mean"].get<double>() / teacher_return, 1e-9);
+  EXPECT_GT(metrics[0]["eval_teacher_normalized"].get<double>(), 0.5);
+  ASSERT_TRUE(metrics[2].contains("distill_weight")) << metrics[2].dump();
+  EXPECT_LE(metrics[2]["distill_weight"].get<double>(), 1.0);
+  const auto scratch = TrainAndReadMetrics(student_run(1, 0), TempDir("qdagger_scratch"));
+  ASSERT_EQ(scratch.size(), 1u);
+  EXPECT_LT(scratch[0]["eval_teacher_normalized"].get<double>(), 0.3);
+
+  ExpectKilledRunResumesExactly(
+      student, "qdagger_resumed", "kill@step=12000", reference,
+      {"agent/online", "agent/target", "agent/distill/recent", "agent/teacher_rng", "replay/obs"});
+
+  const auto not_a_run = RunQlab(
+      "train --agent qdagger --env classic/cartpole --quiet "
+      "--set teacher.run=/nonexistent/run --out " +
+      TempDir("qdagger_bad"));
+  EXPECT_EQ(not_a_run.code, 2);
+  EXPECT_NE(not_a_run.err.find("'/nonexistent/run' is not a run dir"), std::string::npos)
+      << not_a_run.err;
+  const auto other_env = RunQlab(
+      "train --agent qdagger --env classic/acrobot --quiet "
+      "--set teacher.run=" +
+      teacher + " --out " + TempDir("qdagger_other_env"));
+  EXPECT_EQ(other_env.code, 2);
+  EXPECT_NE(other_env.err.find("was trained on classic/cartpole"), std::string::npos)
+      << other_env.err;
+}
+
 TEST_F(Resume, SkipsACorruptCheckpointAndRefusesWhenNoneIsReadable) {
   const std::string dir = TempDir("corrupt");
   ASSERT_EQ(RunQlab(kSmallRun + " --out " + dir, "QLAB_TEST_HOOK=kill@step=1300").code, 137);
@@ -300,11 +382,11 @@ TEST(Train, AgentsListsKeysAndPresets) {
   const auto r = RunQlab("agents --json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto list = nlohmann::json::parse(r.out);
-  ASSERT_EQ(list.size(), 9u);
+  ASSERT_EQ(list.size(), 11u);
   std::vector<std::string> agents;
   for (const auto& a : list) agents.push_back(a["agent"]);
   EXPECT_EQ(agents, (std::vector<std::string>{"dqn", "mdqn", "c51", "rainbow", "qrdqn", "iqn",
-                                              "der", "drq_eps", "spr"}));
+                                              "der", "drq_eps", "spr", "bbf", "qdagger"}));
   // each variant has its own keys: rainbow's atoms, iqn's fractions
   auto has_key = [&](int agent, const std::string& key) {
     for (const auto& k : list[agent]["keys"])
@@ -415,6 +497,7 @@ INSTANTIATE_TEST_SUITE_P(DqnFamily, SolvesCartPole,
 // stays below 475 (best 472 in 60,000 steps with seed 0; docs/sample_efficient.md)
 INSTANTIATE_TEST_SUITE_P(DataEfficient, SolvesCartPole,
                          ::testing::Values(CartPoleBudget{"der", 6}, CartPoleBudget{"spr", 6},
+                                           CartPoleBudget{"bbf", 6},
                                            CartPoleBudget{"drq_eps", 8, 400.0}),
                          [](const auto& info) { return info.param.agent; });
 

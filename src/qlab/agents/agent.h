@@ -61,9 +61,24 @@ class Agent {
   virtual void Save(Archive& archive) const = 0;
   virtual void Load(const Archive& archive) = 0;
 
+  // Work before the first training step of a fresh run (QDagger's pretraining on the teacher's
+  // data); `progress(done, total)` is called now and then.
+  virtual void Prepare(const std::function<void(int64_t, int64_t)>& progress) { (void)progress; }
+
   virtual std::string Describe() const = 0;
   // trainable parameters of the network that acts (for compute estimates: qlab fit)
   virtual int64_t num_parameters() const = 0;  // one line: network size, replay memory
+};
+
+// A trained run whose agent teaches this one (reincarnating RL, `teacher.run`; agents/teacher.h):
+// its resolved config, its newest readable checkpoint and its score, loaded by the runner.
+struct TeacherRun {
+  std::string dir;
+  std::string agent;
+  std::shared_ptr<const ConfigSchema> schema;  // the config points into it
+  std::shared_ptr<const Config> config;
+  std::shared_ptr<const Archive> checkpoint;
+  double score = 0.0;  // its last evaluation return (or training return without evaluations)
 };
 
 struct AgentContext {
@@ -73,6 +88,7 @@ struct AgentContext {
   int num_eval_envs = 1;  // for per-env history in evaluation
   uint64_t seed = 0;
   int64_t total_env_steps = 0;  // of the whole run (schedules over the fraction of training)
+  std::shared_ptr<const TeacherRun> teacher;  // null unless teacher.run is set
 };
 
 struct AgentEntry {

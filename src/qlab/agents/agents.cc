@@ -35,6 +35,12 @@ const std::vector<AgentEntry>& Agents() {
       DqnVariant("drq_eps",
                  "DrQ(eps) (Kostrikov et al. 2021; Agarwal et al. 2021): dqn + shift augmentation"),
       DqnVariant("spr", "SPR (Schwarzer et al. 2021): der + augmentation + self-predictive loss"),
+      DqnVariant("bbf",
+                 "BBF (Schwarzer et al. 2023): spr on a wide IMPALA net, replay ratio 8, resets, "
+                 "annealed n and gamma, AdamW"),
+      DqnVariant("qdagger",
+                 "QDagger (Agarwal et al. 2022): dqn reincarnated from a teacher run by "
+                 "pretraining on its replay and distilling its policy"),
   };
   return agents;
 }

@@ -15,12 +15,26 @@ namespace qlab {
 namespace {
 
 ValueKind KindOf(const std::string& variant) {
-  if (variant == "c51" || variant == "rainbow" || variant == "der" || variant == "spr")
+  if (variant == "c51" || variant == "rainbow" || variant == "der" || variant == "spr" ||
+      variant == "bbf")
     return ValueKind::kCategorical;
   if (variant == "qrdqn") return ValueKind::kQuantile;
   if (variant == "iqn") return ValueKind::kImplicitQuantile;
-  QLAB_CHECK(variant == "dqn" || variant == "mdqn" || variant == "drq_eps");
+  QLAB_CHECK(variant == "dqn" || variant == "mdqn" || variant == "drq_eps" || variant == "qdagger");
   return ValueKind::kScalar;
+}
+
+int64_t NumLatent(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+bool IsFamilyVariant(const std::string& name) {
+  for (const char* v :
+       {"dqn", "mdqn", "c51", "rainbow", "qrdqn", "iqn", "der", "drq_eps", "spr", "bbf", "qdagger"})
+    if (name == v) return true;
+  return false;
 }
 
 }  // namespace
@@ -29,7 +43,15 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
   constexpr double kBig = 1e15;
   const ValueKind kind = KindOf(variant);
   schema.Float("agent.gamma", 0.99, "discount factor", {0.0, 1.0})
-      .Int("agent.n_step", 1, "n-step return horizon", {1, 100})
+      .Int("agent.n_step", 1, "n-step return horizon (annealed: the final one)", {1, 100})
+      .Int("agent.anneal_steps", 0,
+           "updates over which n_step and gamma anneal from their _start values, restarting at "
+           "every reset (0: fixed; BBF 10000)",
+           {0, kBig})
+      .Int("agent.n_step_start", 0, "annealing: first n-step horizon (0: agent.n_step)", {0, 100})
+      .Float("agent.gamma_start", -1.0, "annealing: first discount (-1: agent.gamma)", {-1.0, 1.0})
+      .Bool("agent.act_with_target", false,
+            "act greedily with the target network (BBF's EMA policy) instead of the online one")
       .Int("agent.batch_size", 32, "transitions per update", {1, 1 << 20})
       .Bool("agent.double_q", false, "double Q-learning (van Hasselt et al. 2016)")
       .String("agent.loss", "mse", "TD regression loss: mse or huber", {"mse", "huber"})
@@ -68,6 +90,11 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
   PlasticityOptions::AddKeys(schema);
   AugmentOptions::AddKeys(schema);
   SprOptions::AddKeys(schema);
+  TeacherOptions::AddKeys(schema);
+  if (variant == "qdagger")
+    // Agarwal et al. 2022 (and CleanRL's qdagger_dqn): temperature 1, lambda_0 = 1 decayed with
+    // the student's return; pretraining length scaled to MinAtar / classic runs
+    schema.SetDefault("teacher.pretrain_updates", int64_t{10000});
 
   if (variant == "mdqn")
     schema
@@ -100,7 +127,7 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
         .SetDefault("replay.beta_end", 0.5)
         .SetDefault("network.head", std::string("dueling"))
         .SetDefault("network.noisy", true);
-  if (variant == "der" || variant == "spr" || variant == "drq_eps")
+  if (variant == "der" || variant == "spr" || variant == "drq_eps" || variant == "bbf")
     // the Atari-100k settings shared by Dopamine's DER.gin and DrQ_eps.gin: an update every env
     // step from 1600 steps on, 10-step returns, Adam 1e-4 (eps 1.5e-4), epsilon 0.01 after a
     // short decay, double Q and dueling heads
@@ -115,7 +142,7 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
         .SetDefault("agent.epsilon_decay_steps", int64_t{2000})
         .SetDefault("agent.epsilon_eval", 0.001)
         .SetDefault("replay.capacity", int64_t{100000});
-  if (variant == "der" || variant == "spr")
+  if (variant == "der" || variant == "spr" || variant == "bbf")
     // DER: Rainbow's components (noisy nets, prioritized replay with Dopamine's fixed beta 0.5)
     schema.SetDefault("agent.target_update_period", int64_t{2000})
         .SetDefault("replay.prioritized", true)
@@ -128,7 +155,7 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
         .SetDefault("agent.loss", std::string("huber"))
         .SetDefault("agent.epsilon_decay_steps", int64_t{5000})
         .SetDefault("augment.kind", std::string("shift"));
-  if (variant == "spr")
+  if (variant == "spr" || variant == "bbf")
     // SPR (Schwarzer et al. 2021, table 3): K = 5, lambda = 2, target encoder = online (tau 0,
     // i.e. target period 1 here), shift + intensity augmentation, min replay 2000, grad clip 10,
     // noisy nets without epsilon-greedy after the warm-up
@@ -140,6 +167,34 @@ void DqnOptions::AddKeys(ConfigSchema& schema, const std::string& variant) {
         .SetDefault("agent.max_grad_norm", 10.0)
         .SetDefault("agent.epsilon_end", 0.0)
         .SetDefault("agent.epsilon_decay_steps", int64_t{2001});
+  if (variant == "bbf")
+    // BBF (Schwarzer et al. 2023, table A.1 and the authors' BBF.gin): no noisy nets, 4x IMPALA
+    // with a 2048-unit layer (512 x 4), replay ratio 8, AdamW weight decay 0.1, EMA target with
+    // tau 0.005 after every update that also acts, SPR weight 5 (the code's scale), resets every
+    // 40k updates (shrink-and-perturb 0.5 of the encoder and transition model), n 10 -> 3 and
+    // gamma 0.97 -> 0.997 over 10k updates after each reset, replay of 200k transitions
+    schema.SetDefault("network.noisy", false)
+        .SetDefault("network.torso", std::string("impala"))
+        .SetDefault("network.width_scale", 4.0)
+        .SetDefault("network.widths", std::vector<int64_t>{512})
+        .SetDefault("agent.updates_per_step", 8.0)
+        .SetDefault("agent.optimizer", std::string("adamw"))
+        .SetDefault("agent.weight_decay", 0.1)
+        .SetDefault("agent.target_update_period", int64_t{0})
+        .SetDefault("agent.tau", 0.005)
+        .SetDefault("agent.act_with_target", true)
+        .SetDefault("agent.n_step", int64_t{3})
+        .SetDefault("agent.n_step_start", int64_t{10})
+        .SetDefault("agent.gamma", 0.997)
+        .SetDefault("agent.gamma_start", 0.97)
+        .SetDefault("agent.anneal_steps", int64_t{10000})
+        .SetDefault("spr.weight", 5.0)
+        .SetDefault("spr.projection_dim", int64_t{2048})
+        .SetDefault("spr.transition_width", int64_t{128})
+        .SetDefault("reset.period", int64_t{40000})
+        .SetDefault("reset.layers", int64_t{-1})
+        .SetDefault("reset.shrink", 0.5)
+        .SetDefault("replay.capacity", int64_t{200000});
 }
 
 DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
@@ -148,6 +203,16 @@ DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
   o.kind = KindOf(variant);
   o.gamma = c.GetFloat("agent.gamma");
   o.n_step = static_cast<int>(c.GetInt("agent.n_step"));
+  o.anneal_steps = c.GetInt("agent.anneal_steps");
+  o.n_step_start = static_cast<int>(c.GetInt("agent.n_step_start"));
+  if (o.n_step_start == 0) o.n_step_start = o.n_step;
+  o.gamma_start = c.GetFloat("agent.gamma_start");
+  if (o.gamma_start < 0.0) o.gamma_start = o.gamma;
+  o.act_with_target = c.GetBool("agent.act_with_target");
+  if (o.anneal_steps > 0 && o.gamma_start != o.gamma && std::max(o.gamma, o.gamma_start) >= 1.0)
+    throw UserError(fmt::format(
+        "agent.gamma_start ({}) and agent.gamma ({}) must be below 1 to anneal between them",
+        o.gamma_start, o.gamma));
   o.batch_size = static_cast<int>(c.GetInt("agent.batch_size"));
   o.double_q = c.GetBool("agent.double_q");
   o.loss = c.GetString("agent.loss");
@@ -171,7 +236,7 @@ DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
   o.epsilon_eval = c.GetFloat("agent.epsilon_eval");
   o.frame_stack = static_cast<int>(c.GetInt("agent.frame_stack"));
   o.replay = {.capacity = c.GetInt("replay.capacity"),
-              .n_step = o.n_step,
+              .n_step = o.anneal_steps > 0 ? std::max(o.n_step, o.n_step_start) : o.n_step,
               .gamma = o.gamma,
               .stack = o.frame_stack,
               .prioritized = c.GetBool("replay.prioritized"),
@@ -184,6 +249,10 @@ DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
   o.plasticity = PlasticityOptions::FromConfig(c);
   o.augment = AugmentOptions::FromConfig(c);
   o.spr = SprOptions::FromConfig(c);
+  o.teacher = TeacherOptions::FromConfig(c);
+  if (variant == "qdagger" && !o.teacher.enabled())
+    throw UserError(
+        "agent qdagger needs a teacher: --set teacher.run=<run dir of a trained DQN-family agent>");
   if (variant == "mdqn") {
     o.munchausen = true;
     o.munchausen_alpha = c.GetFloat("agent.munchausen_alpha");
@@ -251,6 +320,7 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
       update_rng_(DeriveSeed(context.seed, StreamId("update"))),
       train_stacker_(context.spec, context.num_envs, options.frame_stack),
       eval_stacker_(context.spec, context.num_eval_envs, options.frame_stack),
+      teacher_rng_(DeriveSeed(context.seed, StreamId("teacher"))),
       diagnostics_rng_(DeriveSeed(context.seed, StreamId("diagnostics"))),
       total_env_steps_(context.total_env_steps) {
   if (!spec_.action_space.discrete())
@@ -291,13 +361,86 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
   }
   optimizer_ = MakeOptimizer(options, trainable_);
   batch_ = replay_.MakeBatch(options.batch_size, static_cast<int>(options.spr.steps));
-  plasticity_ = std::make_unique<Plasticity>(options.plasticity, online_, target_, context.seed);
+  std::vector<AuxiliaryModule> auxiliary;
+  if (spr_)
+    // resets treat the transition model as encoder, the projection and prediction as head (BBF)
+    auxiliary = {{spr_->transition(), spr_target_->transition(), /*with_encoder=*/true},
+                 {spr_->projection(), spr_target_->projection(), false},
+                 {spr_->prediction(), spr_target_->prediction(), false}};
+  plasticity_ = std::make_unique<Plasticity>(options.plasticity, online_, target_, context.seed,
+                                             std::move(auxiliary));
   if (options.plasticity.diagnostics_batch > 0)
     diagnostics_batch_ = replay_.MakeBatch(static_cast<int>(options.plasticity.diagnostics_batch));
+  if (options.teacher.enabled()) LoadTeacher(context);
   // forward + backward (3x a forward) on the batch, plus the gradient-free target forwards
   const int no_grad_forwards = 1 + (options.double_q ? 1 : 0) + (options.munchausen ? 1 : 0);
   flops_per_update_ = 2.0 * static_cast<double>(online_->forward_macs()) * options.batch_size *
                       (3 + no_grad_forwards);
+  if (spr_)
+    // K rolled-out steps (forward + backward) and the target encoder + projection on the K
+    // future observations (the whole network's cost, a slight over-count of the encoder's)
+    flops_per_update_ +=
+        2.0 * static_cast<double>(options.batch_size * options.spr.steps) *
+        (3.0 * static_cast<double>(spr_->step_macs()) +
+         static_cast<double>(online_->forward_macs() +
+                             options.spr.projection_dim * NumLatent(online_->latent_shape())));
+}
+
+void Dqn::LoadTeacher(const AgentContext& context) {
+  if (!context.teacher)
+    throw UserError(fmt::format("teacher.run = {}: the teacher run was not loaded (train it first)",
+                                options_.teacher.run));
+  if (options_.kind == ValueKind::kImplicitQuantile)
+    throw UserError("a teacher (teacher.run) does not combine with an IQN student");
+  const TeacherRun& run = *context.teacher;
+  if (!IsFamilyVariant(run.agent))
+    throw UserError(
+        fmt::format("teacher run '{}' is of agent {}, not of the DQN family", run.dir, run.agent));
+  DqnOptions options = DqnOptions::FromConfig(*run.config, run.agent);
+  options.teacher = {};  // a reincarnated teacher needs none of its own teacher to act
+  const AgentContext teacher_context{
+      .config = run.config.get(),
+      .spec = spec_,
+      .num_envs = static_cast<int>(run.config->GetInt("run.num_envs")),
+      .num_eval_envs = 1,
+      .seed = context.seed};
+  teacher_ = std::make_unique<Dqn>(teacher_context, options);
+  teacher_->Load(*run.checkpoint);
+  if (teacher_->input_shape_ != input_shape_)
+    throw UserError(fmt::format(
+        "teacher run '{}' sees inputs [{}], this agent [{}] (frame stacks must match)", run.dir,
+        fmt::join(teacher_->input_shape_, ", "), fmt::join(input_shape_, ", ")));
+  if (teacher_->online_->noisy()) teacher_->online_->SetNoiseEnabled(false);  // its mean network
+  const ReplayBuffer& data = teacher_->replay();
+  teacher_batch_ = data.MakeBatch(options_.batch_size, static_cast<int>(options_.spr.steps));
+  // the student's returns, as far as the teacher's stored windows reach
+  data.SetReturns(teacher_batch_, std::min(options_.n_step, data.options().n_step), options_.gamma);
+  distill_ = std::make_unique<DistillationSchedule>(options_.teacher, run.score);
+}
+
+void Dqn::Prepare(const std::function<void(int64_t, int64_t)>& progress) {
+  const int64_t total = teacher_ ? options_.teacher.pretrain_updates : 0;
+  if (total == 0) return;
+  if (teacher_->replay().num_sampleable() == 0)
+    throw UserError(
+        fmt::format("teacher run '{}' has an empty replay buffer", options_.teacher.run));
+  // the online phase's number of updates between target syncs
+  const int64_t sync_every =
+      options_.target_update_period == 0
+          ? 1
+          : std::max<int64_t>(1, std::llround(static_cast<double>(options_.target_update_period) *
+                                              options_.updates_per_step /
+                                              static_cast<double>(options_.update_period)));
+  for (int64_t i = 1; i <= total; ++i) {
+    teacher_->replay().Sample(teacher_rng_, options_.beta_start, teacher_batch_);
+    Learn(teacher_batch_, /*online=*/false);
+    if (i % sync_every == 0) SyncTarget();
+    if (i % 500 == 0 || i == total) progress(i, total);
+  }
+  // the online phase's statistics start clean
+  spr_loss_sum_ = grad_norm_sum_ = distill_loss_sum_ = distill_weight_sum_ = 0.0;
+  spr_cosine_sum_ = 0.0;
+  spr_cosine_count_ = grad_norm_count_ = 0;
 }
 
 std::string Dqn::Describe() const {
@@ -306,9 +449,28 @@ std::string Dqn::Describe() const {
   if (options_.augment.enabled()) extras += ", augment " + options_.augment.kind;
   if (spr_)
     extras += fmt::format(", SPR K={} (+{} parameters)", options_.spr.steps, NumParameters(*spr_));
+  if (teacher_)
+    extras += fmt::format(", teacher {} from {} (return {:.4g}, {} pretraining updates)",
+                          teacher_->options_.variant, options_.teacher.run,
+                          distill_->teacher_return(), options_.teacher.pretrain_updates);
   return fmt::format("{}: {} parameters, replay {} transitions ({:.1f} MiB{})", options_.variant,
                      online_->num_parameters(), replay_.capacity(),
                      replay_.memory_bytes() / 1048576.0, extras);
+}
+
+std::pair<int, double> AnnealedReturns(const DqnOptions& o, double u) {
+  u = std::clamp(u, 0.0, 1.0);
+  const double n = o.n_step_start * std::pow(static_cast<double>(o.n_step) / o.n_step_start, u);
+  double gamma = o.gamma;
+  if (o.gamma_start != o.gamma)
+    gamma = 1.0 - (1.0 - o.gamma_start) * std::pow((1.0 - o.gamma) / (1.0 - o.gamma_start), u);
+  return {std::max(1, static_cast<int>(std::lround(n))), gamma};
+}
+
+std::pair<int, double> Dqn::ReturnHorizon() const {
+  if (options_.anneal_steps <= 0) return {options_.n_step, options_.gamma};
+  return AnnealedReturns(options_, static_cast<double>(updates_ - anneal_start_) /
+                                       static_cast<double>(options_.anneal_steps));
 }
 
 double Dqn::Epsilon() const {
@@ -375,7 +537,15 @@ void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMod
   torch::Tensor greedy;
   if (any_greedy) {
     torch::InferenceMode inference;
-    greedy = QValues(ObsTensor(stacker.data(), n), rng).argmax(/*dim=*/1).to(torch::kInt32);
+    const torch::Tensor x = ObsTensor(stacker.data(), n);
+    // BBF acts with the EMA target (not for IQN, whose fractions QValues draws for the online one)
+    const bool with_target =
+        options_.act_with_target && options_.kind != ValueKind::kImplicitQuantile;
+    if (with_target && target_->noisy()) target_->SetNoiseEnabled(mode == ActMode::kTrain);
+    greedy = (with_target ? Expected(target_->forward(x)) : QValues(x, rng))
+                 .argmax(/*dim=*/1)
+                 .to(torch::kInt32);
+    if (with_target && target_->noisy()) target_->SetNoiseEnabled(true);
   }
   online_->SetNoiseEnabled(true);
   for (int i = 0; i < n; ++i)
@@ -386,6 +556,9 @@ void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMod
 
 void Dqn::Observe(const uint8_t* obs, std::span<const int32_t> actions, const StepBatch& next) {
   replay_.Add(obs, actions, next);
+  if (distill_)
+    for (int i = 0; i < next.num_envs; ++i)
+      if (next.done(i)) distill_->AddEpisode(next.episode_return[i]);
   env_steps_ += next.num_envs;
   if (env_steps_ < options_.min_replay_history) return;
   const double ratio = options_.updates_per_step / static_cast<double>(options_.update_period);
@@ -406,21 +579,22 @@ void Dqn::Observe(const uint8_t* obs, std::span<const int32_t> actions, const St
 
 void Dqn::SyncTarget() {
   UpdateTarget(*target_, *online_, options_.tau);
-  if (spr_) UpdateTarget(*spr_target_, *spr_, options_.tau);
+  // the target side of SPR uses only the projection (BBF syncs after every update)
+  if (spr_) UpdateTarget(*spr_target_->projection(), *spr_->projection(), options_.tau);
 }
 
 torch::Tensor Dqn::OnlineOutput(const Batch& b) {
   return b.online_out.defined() ? b.online_out : online_->forward(b.obs);
 }
 
-torch::Tensor Dqn::SprLossOf(const torch::Tensor& latent) {
-  const int64_t b = batch_.size, k = batch_.sequence;
+torch::Tensor Dqn::SprLossOf(const torch::Tensor& latent, ReplayBatch& rb) {
+  const int64_t b = rb.size, k = rb.sequence;
   std::vector<int64_t> shape = {b * k};
   shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
-  torch::Tensor future = torch::from_blob(batch_.seq_obs.data(), shape, torch::kFloat32);
+  torch::Tensor future = torch::from_blob(rb.seq_obs.data(), shape, torch::kFloat32);
   if (options_.augment.enabled()) future = Augment(future, options_.augment, update_rng_);
-  const torch::Tensor action = torch::from_blob(batch_.seq_action.data(), {b, k}, torch::kInt64);
-  const torch::Tensor valid = torch::from_blob(batch_.seq_valid.data(), {b, k}, torch::kFloat32);
+  const torch::Tensor action = torch::from_blob(rb.seq_action.data(), {b, k}, torch::kInt64);
+  const torch::Tensor valid = torch::from_blob(rb.seq_valid.data(), {b, k}, torch::kFloat32);
   torch::Tensor targets;
   {
     torch::NoGradGuard no_grad;
@@ -443,13 +617,21 @@ void Dqn::Update() {
   if (options_.beta_steps > 0)
     beta += (options_.beta_end - options_.beta_start) *
             std::min(1.0, static_cast<double>(env_steps_) / options_.beta_steps);
+  if (options_.anneal_steps > 0) {
+    const auto [n, gamma] = ReturnHorizon();
+    replay_.SetReturns(batch_, n, gamma);
+  }
   replay_.Sample(replay_rng_, beta, batch_);
-  const int b = batch_.size;
-  Batch batch{.obs = ObsTensor(batch_.obs.data(), b),
-              .next_obs = ObsTensor(batch_.next_obs.data(), b),
-              .action = torch::from_blob(batch_.action.data(), {b}, torch::kInt64),
-              .reward = torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32),
-              .discount = torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32)};
+  Learn(batch_, /*online=*/true);
+}
+
+void Dqn::Learn(ReplayBatch& rb, bool online) {
+  const int b = rb.size;
+  Batch batch{.obs = ObsTensor(rb.obs.data(), b),
+              .next_obs = ObsTensor(rb.next_obs.data(), b),
+              .action = torch::from_blob(rb.action.data(), {b}, torch::kInt64),
+              .reward = torch::from_blob(rb.reward.data(), {b}, torch::kFloat32),
+              .discount = torch::from_blob(rb.discount.data(), {b}, torch::kFloat32)};
   if (options_.augment.enabled()) {
     // independent draws for s and s' (DrQ with K = M = 1)
     batch.obs = Augment(batch.obs, options_.augment, update_rng_);
@@ -464,7 +646,9 @@ void Dqn::Update() {
     // one encoder pass serves the Q-loss and the transition model's start
     const torch::Tensor latent = online_->Encode(batch.obs);
     batch.online_out = online_->FromLatent(latent);
-    spr_loss = SprLossOf(latent);
+    spr_loss = SprLossOf(latent, rb);
+  } else if (teacher_) {
+    batch.online_out = online_->forward(batch.obs);  // shared by the TD and distillation terms
   }
   BatchLoss terms;
   switch (options_.kind) {
@@ -483,7 +667,7 @@ void Dqn::Update() {
   }
   auto weighted_mean = [&](const torch::Tensor& per_sample) {
     if (!options_.replay.prioritized) return per_sample.mean();
-    return (torch::from_blob(batch_.weight.data(), {b}, torch::kFloat32) * per_sample).mean();
+    return (torch::from_blob(rb.weight.data(), {b}, torch::kFloat32) * per_sample).mean();
   };
   const torch::Tensor loss = weighted_mean(terms.loss);
   torch::Tensor objective = loss + online_->aux_loss();
@@ -492,11 +676,25 @@ void Dqn::Update() {
     objective = objective + options_.spr.weight * spr_mean;
     spr_loss_sum_ += spr_mean.item<double>();
     // mean cosine over the valid steps (the loss itself scales with the episodes' lengths)
-    const double valid = std::accumulate(batch_.seq_valid.begin(), batch_.seq_valid.end(), 0.0);
+    const double valid = std::accumulate(rb.seq_valid.begin(), rb.seq_valid.end(), 0.0);
     if (valid > 0) {
       spr_cosine_sum_ += -spr_loss.detach().sum().item<double>() / valid;
       ++spr_cosine_count_;
     }
+  }
+  if (teacher_) {
+    // QDagger: distil the teacher's softmax policy on the same states
+    torch::Tensor q_teacher;
+    {
+      torch::NoGradGuard no_grad;
+      q_teacher = teacher_->QValues(batch.obs, update_rng_);
+    }
+    const double weight = online ? distill_->weight() : options_.teacher.distill_weight;
+    const torch::Tensor distill = weighted_mean(
+        DistillationLoss(Expected(batch.online_out), q_teacher, options_.teacher.temperature));
+    objective = objective + weight * distill;
+    distill_loss_sum_ += distill.item<double>();
+    distill_weight_sum_ += weight;
   }
   optimizer_->zero_grad();
   objective.backward();
@@ -513,10 +711,11 @@ void Dqn::Update() {
     ++grad_norm_count_;
   }
   optimizer_->step();
+  if (!online) return;  // pretraining: no schedules, priorities or statistics of the online phase
   ++updates_;
   const double progress =
       total_env_steps_ > 0 ? static_cast<double>(env_steps_) / total_env_steps_ : 0.0;
-  plasticity_->AfterStep(updates_, progress, *optimizer_, [&] {
+  const bool reset = plasticity_->AfterStep(updates_, progress, *optimizer_, [&] {
     // ReDo scores on this update's batch
     torch::NoGradGuard no_grad;
     online_->set_capture(true);
@@ -527,6 +726,7 @@ void Dqn::Update() {
     }
     online_->set_capture(false);
   });
+  if (reset) anneal_start_ = updates_;  // BBF: n and gamma anneal again after every reset
 
   const double loss_value = loss.item<double>();
   const double q_value = terms.q_taken.mean().item<double>();
@@ -540,7 +740,7 @@ void Dqn::Update() {
   ++window_updates_;
   if (options_.replay.prioritized) {
     torch::Tensor priority = terms.priority.to(torch::kFloat32).contiguous();
-    replay_.UpdatePriorities(batch_.index, {priority.data_ptr<float>(), static_cast<size_t>(b)});
+    replay_.UpdatePriorities(rb.index, {priority.data_ptr<float>(), static_cast<size_t>(b)});
   }
 }
 
@@ -636,6 +836,18 @@ TrainStats Dqn::TakeStats() {
     stats.diagnostics.emplace_back("spr_loss", spr_loss_sum_ / window_updates_);
   if (spr_cosine_count_ > 0)
     stats.diagnostics.emplace_back("spr_cosine", spr_cosine_sum_ / spr_cosine_count_);
+  if (distill_ && window_updates_ > 0) {
+    stats.diagnostics.emplace_back("distill_loss", distill_loss_sum_ / window_updates_);
+    stats.diagnostics.emplace_back("distill_weight", distill_weight_sum_ / window_updates_);
+  }
+  if (distill_) stats.diagnostics.emplace_back("teacher_return", distill_->teacher_return());
+  distill_loss_sum_ = distill_weight_sum_ = 0.0;
+  if (options_.anneal_steps > 0) {
+    // where the BBF schedule stands at the end of the window
+    const auto [n, gamma] = ReturnHorizon();
+    stats.diagnostics.emplace_back("n_step", n);
+    stats.diagnostics.emplace_back("gamma", gamma);
+  }
   spr_cosine_sum_ = 0.0;
   spr_cosine_count_ = 0;
   window_updates_ = 0;
@@ -670,6 +882,7 @@ void Dqn::Save(Archive& archive) const {
   archive.Put("agent/env_steps", env_steps_);
   archive.Put("agent/updates", updates_);
   archive.Put("agent/target_syncs", target_syncs_);
+  archive.Put("agent/anneal_start", anneal_start_);
   archive.Put("agent/window_updates", window_updates_);
   archive.Put("agent/loss_sum", loss_sum_);
   archive.Put("agent/q_sum", q_sum_);
@@ -682,6 +895,12 @@ void Dqn::Save(Archive& archive) const {
     archive.Put("agent/spr_loss_sum", spr_loss_sum_);
     archive.Put("agent/spr_cosine_sum", spr_cosine_sum_);
     archive.Put("agent/spr_cosine_count", spr_cosine_count_);
+  }
+  if (distill_) {
+    distill_->Save(archive, "agent/distill/");
+    archive.Put("agent/teacher_rng", teacher_rng_);
+    archive.Put("agent/distill_loss_sum", distill_loss_sum_);
+    archive.Put("agent/distill_weight_sum", distill_weight_sum_);
   }
   plasticity_->Save(archive);
   train_stacker_.Save(archive, "agent/train_frames");
@@ -704,6 +923,9 @@ void Dqn::Load(const Archive& archive) {
   env_steps_ = archive.Get<int64_t>("agent/env_steps");
   updates_ = archive.Get<int64_t>("agent/updates");
   target_syncs_ = archive.Get<int64_t>("agent/target_syncs");
+  // checkpoints from before annealing existed start it at 0
+  anneal_start_ =
+      archive.Has("agent/anneal_start") ? archive.Get<int64_t>("agent/anneal_start") : 0;
   window_updates_ = archive.Get<int64_t>("agent/window_updates");
   loss_sum_ = archive.Get<double>("agent/loss_sum");
   q_sum_ = archive.Get<double>("agent/q_sum");
@@ -716,6 +938,12 @@ void Dqn::Load(const Archive& archive) {
     spr_loss_sum_ = archive.Get<double>("agent/spr_loss_sum");
     spr_cosine_sum_ = archive.Get<double>("agent/spr_cosine_sum");
     spr_cosine_count_ = archive.Get<int64_t>("agent/spr_cosine_count");
+  }
+  if (distill_) {
+    distill_->Load(archive, "agent/distill/");
+    teacher_rng_ = archive.Get<Rng>("agent/teacher_rng");
+    distill_loss_sum_ = archive.Get<double>("agent/distill_loss_sum");
+    distill_weight_sum_ = archive.Get<double>("agent/distill_weight_sum");
   }
   plasticity_->Load(archive);
   train_stacker_.Load(archive, "agent/train_frames");

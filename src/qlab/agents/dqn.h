@@ -19,8 +19,17 @@
 //            random-shift augmentation of s and s', double + dueling, n = 10, no target lag.
 //   spr      SPR (Schwarzer et al. 2021): der + shift/intensity augmentation + the
 //            self-predictive loss (nets/spr.h) over K = 5 steps, weight 2, target = online.
-// Augmentation (nets/augment.h, `augment.kind`) and the SPR loss (`spr.steps` > 0) are keys of
-// the whole family, so every one of these ablations is one --set.
+//   bbf      BBF (Schwarzer et al. 2023, "Bigger, Better, Faster"): spr without noisy nets on a
+//            4x-wide IMPALA torso with a 2048-unit layer, 8 updates per env step, AdamW (weight
+//            decay 0.1), EMA target (tau 0.005 after every update) that also picks the actions,
+//            resets every 40k updates (encoder and transition model shrunk-and-perturbed 50 %,
+//            the later layers and SPR heads drawn afresh), and after each reset n annealed
+//            10 -> 3 and gamma 0.97 -> 0.997 over 10k updates. Each ingredient is one key.
+// Reincarnation:
+//   qdagger  QDagger (Agarwal et al. 2022): dqn pretrained on a teacher run's replay with TD +
+//            distillation, then online with the distillation weight decayed (agents/teacher.h).
+// Augmentation (nets/augment.h, `augment.kind`), the SPR loss (`spr.steps` > 0) and a teacher
+// (`teacher.run`) are keys of the whole family, so every one of these ablations is one --set.
 // Options of the whole family: double Q-learning (van Hasselt et al. 2016; for distributional
 // agents the next action is the online network's greedy one), dueling heads (Wang et al. 2016),
 // noisy nets (Fortunato et al. 2018; noise resampled before every acting step and every update,
@@ -36,13 +45,20 @@
 //   target: every target_update_period env steps target <- tau * online + (1 - tau) * target
 //           (tau = 1: hard copy; period 0: after every update)
 //   beta (prioritized): beta_start -> beta_end linearly over beta_steps env steps
+//   n-step and gamma annealing (anneal_steps > 0; BBF), u = updates since the last reset (or the
+//           start) / anneal_steps clipped to [0, 1], exponential as the BBF code:
+//           n = round(n_start * (n / n_start)^u),
+//           1 - gamma_u = (1 - gamma_start) * ((1 - gamma) / (1 - gamma_start))^u
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "qlab/agents/agent.h"
 #include "qlab/agents/obs_stacker.h"
+#include "qlab/agents/teacher.h"
 #include "qlab/nets/augment.h"
 #include "qlab/nets/network.h"
 #include "qlab/nets/spr.h"
@@ -59,6 +75,10 @@ struct DqnOptions {
   ValueKind kind = ValueKind::kScalar;
   double gamma = 0.99;
   int n_step = 1;
+  int64_t anneal_steps = 0;      // 0: n_step and gamma fixed
+  int n_step_start = 1;          // annealed from (resolved: the key's 0 = n_step)
+  double gamma_start = 0.99;     // annealed from (resolved: the key's -1 = gamma)
+  bool act_with_target = false;  // BBF: the EMA target network picks the actions
   int batch_size = 32;
   bool double_q = false;
   std::string loss = "mse";
@@ -87,6 +107,7 @@ struct DqnOptions {
   PlasticityOptions plasticity;
   AugmentOptions augment;
   SprOptions spr;
+  TeacherOptions teacher;
   // Munchausen (mdqn)
   bool munchausen = false;
   double munchausen_alpha = 0.9, munchausen_tau = 0.03, munchausen_clip = -1.0;
@@ -104,6 +125,9 @@ struct DqnOptions {
   static DqnOptions FromConfig(const Config& config, const std::string& variant = "dqn");
 };
 
+// (n, gamma) at annealing progress u in [0, 1]: n_step_start -> n_step, gamma_start -> gamma.
+std::pair<int, double> AnnealedReturns(const DqnOptions& options, double u);
+
 class Dqn : public Agent {
  public:
   Dqn(const AgentContext& context, const DqnOptions& options);
@@ -116,10 +140,13 @@ class Dqn : public Agent {
   int64_t updates() const override { return updates_; }
   void Save(Archive& archive) const override;
   void Load(const Archive& archive) override;
+  void Prepare(const std::function<void(int64_t, int64_t)>& progress) override;
   std::string Describe() const override;
   int64_t num_parameters() const override { return online_->num_parameters(); }
 
   double Epsilon() const;  // training epsilon at the current env step
+  // n-step horizon and discount of the next update (annealed after resets; fixed without).
+  std::pair<int, double> ReturnHorizon() const;
   // Expected action values [B, A] of observations [B, input...] (IQN: K fractions from `rng`).
   torch::Tensor QValues(const torch::Tensor& obs, Rng& rng);
   QNetwork& online() { return online_; }
@@ -136,12 +163,16 @@ class Dqn : public Agent {
     torch::Tensor obs, next_obs, action, reward, discount;
     torch::Tensor online_out;  // the online network's output at obs, when already computed
   };
-  void Update();
+  void LoadTeacher(const AgentContext& context);  // QDagger: the teacher from its run
+  void Update();  // one online update on a batch of the agent's replay
+  // One optimiser step on a sampled batch: online (schedules, priorities, statistics) or
+  // pretraining on the teacher's replay.
+  void Learn(ReplayBatch& rb, bool online);
   void SyncTarget();  // target network (and SPR's target projection) toward the online ones
   // online_->forward(b.obs), unless the update already computed it
   torch::Tensor OnlineOutput(const Batch& b);
   // Per-sample SPR loss [B] from the online latents of the batch's (augmented) observations.
-  torch::Tensor SprLossOf(const torch::Tensor& latent);
+  torch::Tensor SprLossOf(const torch::Tensor& latent, ReplayBatch& rb);
   BatchLoss ScalarLoss(const Batch& b);
   BatchLoss CategoricalLossOf(const Batch& b);
   BatchLoss QuantileLoss(const Batch& b);
@@ -170,6 +201,11 @@ class Dqn : public Agent {
   torch::Tensor support_, midpoints_;
   ObsStacker train_stacker_, eval_stacker_;
   std::unique_ptr<Plasticity> plasticity_;
+  // QDagger: the teacher (its weights and replay, from its run's checkpoint) and lambda_t
+  std::unique_ptr<Dqn> teacher_;
+  ReplayBatch teacher_batch_;
+  std::unique_ptr<DistillationSchedule> distill_;
+  Rng teacher_rng_;  // pretraining batches from the teacher's replay
   Rng diagnostics_rng_;
   ReplayBatch diagnostics_batch_;
   int64_t total_env_steps_ = 0;
@@ -179,12 +215,14 @@ class Dqn : public Agent {
   int64_t env_steps_ = 0;
   int64_t updates_ = 0;
   int64_t target_syncs_ = 0;
+  int64_t anneal_start_ = 0;  // update count of the last reset (the annealing restarts there)
   // statistics window
   int64_t window_updates_ = 0;
   double loss_sum_ = 0.0, q_sum_ = 0.0, grad_norm_sum_ = 0.0, spr_loss_sum_ = 0.0;
   int64_t grad_norm_count_ = 0;  // updates whose gradient norm is in grad_norm_sum_
   double spr_cosine_sum_ = 0.0;  // SPR: mean cosine over valid steps, per update
   int64_t spr_cosine_count_ = 0;
+  double distill_loss_sum_ = 0.0, distill_weight_sum_ = 0.0;
 };
 
 }  // namespace qlab

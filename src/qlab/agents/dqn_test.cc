@@ -225,8 +225,14 @@ std::vector<std::string> DataEfficientSets(const std::string& variant) {
                                    "agent.max_grad_norm=0"};
   if (variant != "drq_eps")
     sets = Concat(sets, {"agent.v_min=-2", "agent.v_max=2", "agent.num_atoms=21"});
-  if (variant == "spr")
+  if (variant == "spr" || variant == "bbf")
     sets = Concat(sets, {"spr.steps=2", "spr.projection_dim=16", "spr.transition_width=8"});
+  if (variant == "bbf")
+    // a small BBF with every ingredient on: n 3 -> 1 and gamma 0.5 -> 0.9 over 200 updates,
+    // resets every 1000 updates (the last one 1000+ updates before the end), EMA target, AdamW
+    sets = Concat(sets, {"network.width_scale=1", "agent.updates_per_step=1",
+                         "agent.n_step_start=3", "agent.gamma_start=0.5", "agent.anneal_steps=200",
+                         "reset.period=1000", "agent.target_update_period=0"});
   return sets;
 }
 
@@ -242,8 +248,8 @@ torch::Tensor ImageQOf(Dqn& agent, std::vector<float> values, int64_t planes, in
   return agent.QValues(obs, rng);
 }
 
-TEST(DataEfficientProbes, DerDrqEpsAndSprLearnImageProbes) {
-  for (const std::string variant : {"der", "drq_eps", "spr"}) {
+TEST(DataEfficientProbes, DerDrqEpsSprAndBbfLearnImageProbes) {
+  for (const std::string variant : {"der", "drq_eps", "spr", "bbf"}) {
     SCOPED_TRACE(variant);
     Trained action =
         Train("probe/obs_action(image=4)", DataEfficientSets(variant), 400, 8, variant);
@@ -275,6 +281,95 @@ TEST(DataEfficient, VariantsDefaultsAndAugmentationNeedsImages) {
   // augmentation of vector observations, SPR with IQN: one clear error each
   EXPECT_THROW(Train("probe/constant", {"augment.kind=shift"}, 0), UserError);
   EXPECT_THROW(Train("probe/constant", {"spr.steps=3"}, 0, 1, "iqn"), UserError);
+}
+
+TEST(DataEfficient, BbfDefaultsAreThePapers) {
+  ConfigSchema schema = TrainSchema("bbf");
+  Config bbf(schema);
+  EXPECT_EQ(bbf.GetString("network.torso"), "impala");
+  EXPECT_EQ(bbf.GetFloat("network.width_scale"), 4.0);
+  EXPECT_EQ(bbf.GetIntList("network.widths"), std::vector<int64_t>{512});
+  EXPECT_FALSE(bbf.GetBool("network.noisy"));
+  EXPECT_EQ(bbf.GetFloat("agent.updates_per_step"), 8.0);
+  EXPECT_EQ(bbf.GetString("agent.optimizer"), "adamw");
+  EXPECT_EQ(bbf.GetFloat("agent.weight_decay"), 0.1);
+  EXPECT_EQ(bbf.GetInt("agent.target_update_period"), 0);
+  EXPECT_EQ(bbf.GetFloat("agent.tau"), 0.005);
+  EXPECT_TRUE(bbf.GetBool("agent.act_with_target"));
+  EXPECT_EQ(bbf.GetInt("agent.n_step_start"), 10);
+  EXPECT_EQ(bbf.GetInt("agent.n_step"), 3);
+  EXPECT_EQ(bbf.GetFloat("agent.gamma_start"), 0.97);
+  EXPECT_EQ(bbf.GetFloat("agent.gamma"), 0.997);
+  EXPECT_EQ(bbf.GetInt("agent.anneal_steps"), 10000);
+  EXPECT_EQ(bbf.GetInt("reset.period"), 40000);
+  EXPECT_EQ(bbf.GetInt("reset.layers"), -1);
+  EXPECT_EQ(bbf.GetFloat("reset.shrink"), 0.5);
+  EXPECT_EQ(bbf.GetInt("spr.steps"), 5);
+  EXPECT_EQ(bbf.GetFloat("spr.weight"), 5.0);
+  EXPECT_TRUE(bbf.GetBool("agent.double_q"));
+  EXPECT_EQ(bbf.GetString("network.head"), "dueling");
+  EXPECT_EQ(bbf.GetString("augment.kind"), "shift_intensity");
+}
+
+// The BBF schedule (the authors' exponential one): n = round(10 * 0.3^u),
+// 1 - gamma = 0.03 * 0.1^u, restarting at every reset.
+TEST(DataEfficient, NStepAndGammaAnnealAndRestartAtEveryReset) {
+  DqnOptions o;
+  o.n_step_start = 10;
+  o.n_step = 3;
+  o.gamma_start = 0.97;
+  o.gamma = 0.997;
+  EXPECT_EQ(AnnealedReturns(o, 0.0), std::make_pair(10, 0.97));
+  const auto [n_half, gamma_half] = AnnealedReturns(o, 0.5);
+  EXPECT_EQ(n_half, 5);  // 10 * sqrt(0.3) = 5.48
+  EXPECT_NEAR(gamma_half, 1.0 - 0.03 * std::sqrt(0.1), 1e-12);
+  EXPECT_EQ(AnnealedReturns(o, 1.0).first, 3);
+  EXPECT_NEAR(AnnealedReturns(o, 1.0).second, 0.997, 1e-12);
+  EXPECT_EQ(AnnealedReturns(o, 7.0), AnnealedReturns(o, 1.0));
+
+  // 8 envs x 150 steps - 64 warm-up = 1136 updates; resets at 500 and 1000; 200 annealing updates
+  Trained t =
+      Train("probe/constant",
+            {"network.torso=mlp", "network.width_scale=1", "augment.kind=none", "spr.steps=0",
+             "agent.updates_per_step=1", "agent.n_step_start=4", "agent.n_step=1",
+             "agent.gamma_start=0.5", "agent.anneal_steps=200", "reset.period=500"},
+            150, 8, "bbf");
+  ASSERT_EQ(t.agent->updates(), 1136);
+  const auto [n, gamma] = t.agent->ReturnHorizon();
+  DqnOptions small;
+  small.n_step_start = 4;
+  small.n_step = 1;
+  small.gamma_start = 0.5;
+  small.gamma = 0.9;
+  const auto [n_want, gamma_want] = AnnealedReturns(small, (1136 - 1000) / 200.0);
+  EXPECT_EQ(n, n_want);
+  EXPECT_NEAR(gamma, gamma_want, 1e-12);
+  EXPECT_LT(gamma, 0.9);  // restarted: without the restart it would have reached 0.9
+}
+
+// QDagger's lambda_t: lambda_0 until `return_window` student episodes ended, then lambda_0 times
+// the student's remaining gap to the teacher, clipped to [0, 1].
+TEST(Qdagger, DistillationWeightDecaysWithTheStudentsReturn) {
+  TeacherOptions o{.run = "t", .distill_weight = 2.0, .return_window = 2};
+  DistillationSchedule schedule(o, /*teacher_return=*/100.0);
+  EXPECT_EQ(schedule.weight(), 2.0);
+  schedule.AddEpisode(20.0);
+  EXPECT_EQ(schedule.weight(), 2.0);  // one episode: the window is not full yet
+  schedule.AddEpisode(40.0);
+  EXPECT_DOUBLE_EQ(schedule.weight(), 2.0 * (1.0 - 30.0 / 100.0));
+  schedule.AddEpisode(160.0);  // window {160, 40}: better than the teacher -> 0
+  EXPECT_EQ(schedule.weight(), 0.0);
+  schedule.AddEpisode(-500.0);  // window {160, -500}: clipped at lambda_0
+  EXPECT_EQ(schedule.weight(), 2.0);
+  o.decay = "none";
+  DistillationSchedule constant(o, 100.0);
+  for (int i = 0; i < 5; ++i) constant.AddEpisode(100.0);
+  EXPECT_EQ(constant.weight(), 2.0);
+  // a ratio to a non-positive teacher return means nothing: a clear error
+  o.decay = "return_ratio";
+  EXPECT_THROW(DistillationSchedule(o, 0.0), UserError);
+  // qdagger without a teacher run
+  EXPECT_THROW(Train("probe/constant", {}, 0, 1, "qdagger"), UserError);
 }
 
 TEST(DqnFamily, VariantsHaveTheirOwnKeysAndDefaults) {

@@ -78,4 +78,11 @@ torch::Tensor MunchausenTarget(const torch::Tensor& q_target, const torch::Tenso
   return reward + bonus + discount * soft_value;
 }
 
+torch::Tensor DistillationLoss(const torch::Tensor& q_student, const torch::Tensor& q_teacher,
+                               double temperature) {
+  const torch::Tensor log_teacher = torch::log_softmax(q_teacher.detach() / temperature, 1);
+  const torch::Tensor log_student = torch::log_softmax(q_student / temperature, 1);
+  return (log_teacher.exp() * (log_teacher - log_student)).sum(1);
+}
+
 }  // namespace qlab

@@ -64,4 +64,10 @@ torch::Tensor MunchausenTarget(const torch::Tensor& q_target, const torch::Tenso
                                const torch::Tensor& discount, double alpha, double tau,
                                double clip_min);
 
+// Policy distillation of QDagger (Agarwal et al. 2022, "Reincarnating RL", eq. 2) per sample:
+//   KL(softmax(q_teacher / T) || softmax(q_student / T)) = sum_a p_T(a) (log p_T(a) - log p_S(a))
+// from Q-values [B, A] -> [B]; the teacher's side carries no gradient.
+torch::Tensor DistillationLoss(const torch::Tensor& q_student, const torch::Tensor& q_teacher,
+                               double temperature);
+
 }  // namespace qlab

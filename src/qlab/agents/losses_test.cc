@@ -161,5 +161,22 @@ TEST(NoisyLinear, IsItsMeanWithoutNoiseAndResamplesReproducibly) {
   EXPECT_GT(a->weight_sigma.grad().abs().sum().item<double>(), 0.0);
 }
 
+// QDagger's distillation: KL(p_T || p_S) with p = softmax(q / T).
+TEST(DistillationLoss, IsTheKlOfTheTemperedPolicies) {
+  // teacher [0, ln 3] -> p_T = [1/4, 3/4]; student [0, 0] -> p_S = [1/2, 1/2]:
+  // KL = 1/4 ln(1/2) + 3/4 ln(3/2)
+  const double kl = 0.25 * std::log(0.5) + 0.75 * std::log(1.5);
+  torch::Tensor student = T2({{0.0f, 0.0f}, {1.0f, -2.0f}}).requires_grad_(true);
+  const torch::Tensor teacher = T2({{0.0f, static_cast<float>(std::log(3.0))}, {1.0f, -2.0f}});
+  const torch::Tensor loss = DistillationLoss(student, teacher, 1.0);
+  ExpectTensorNear(loss, T({static_cast<float>(kl), 0.0f}));
+  // temperature 2 on doubled Q-values is the same policy
+  ExpectTensorNear(DistillationLoss(student.detach() * 2, teacher * 2, 2.0), loss.detach());
+  // the gradient moves the student toward the teacher: d KL / d q_S = (p_S - p_T) / T
+  loss.sum().backward();
+  ExpectTensorNear(student.grad()[0], T({0.25f, -0.25f}));
+  ExpectTensorNear(student.grad()[1], T({0.0f, 0.0f}));
+}
+
 }  // namespace
 }  // namespace qlab

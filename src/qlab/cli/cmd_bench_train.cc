@@ -81,7 +81,7 @@ void RunBenchTrain(const BenchTrainArgs& args) {
 
 struct BenchAgentsArgs {
   std::vector<std::string> agents = {"dqn",  "c51", "rainbow", "qrdqn", "iqn",
-                                     "mdqn", "der", "drq_eps", "spr"};
+                                     "mdqn", "der", "drq_eps", "spr",   "bbf"};
   int64_t steps = 6000;
   std::string env = "minatar/breakout";
   bool json = false;
@@ -107,7 +107,7 @@ void RunBenchAgents(const BenchAgentsArgs& args) {
   }
   for (const auto& agent : args.agents) {
     FindAgent(agent);
-    // the agent's Dopamine MinAtar preset, or its MinAtar-100k one (der, drq_eps, spr)
+    // the agent's Dopamine MinAtar preset, or its MinAtar-100k one (der, drq_eps, spr, bbf)
     std::string preset = agent + "/dopamine_minatar";
     for (const auto& [name, description] : ListPresets(agent))
       if (name == agent + "/minatar100k") preset = name;

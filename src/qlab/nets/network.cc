@@ -326,6 +326,7 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
     }
   };
   add_widths(trunk_, 0, merge_at);
+  encoder_layers_ = static_cast<int64_t>(layers_.size());
   latent_shape_ = merge_at > 0 ? std::vector<int64_t>{features} : shape;
   if (head.tau_embedding > 0)
     tau_embedding_ =

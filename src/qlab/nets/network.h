@@ -129,8 +129,10 @@ class QNetworkImpl : public torch::nn::Module {
   const std::vector<torch::Tensor>& captured() const { return captured_; }
   const torch::Tensor& features() const { return features_; }
   const std::vector<UnitLayer>& unit_layers() const { return unit_layers_; }
-  // Layers in forward order, the head last (resets of the last k layers).
+  // Layers in forward order, the head last (resets of the last k layers); the first
+  // encoder_layers() of them compute Encode's latent (BBF shrinks-and-perturbs those).
   const std::vector<ResettableLayer>& layers() const { return layers_; }
+  int64_t encoder_layers() const { return encoder_layers_; }
   MixtureOfExperts mixture() const { return moe_; }
   // Auxiliary loss of the last forward (MoE load balancing times its coefficient; else 0).
   torch::Tensor aux_loss() const;
@@ -168,6 +170,7 @@ class QNetworkImpl : public torch::nn::Module {
   std::vector<int64_t> latent_shape_;
   std::vector<UnitLayer> unit_layers_;
   std::vector<ResettableLayer> layers_;
+  int64_t encoder_layers_ = 0;
   int64_t macs_ = 0;
 };
 TORCH_MODULE(QNetwork);

@@ -51,6 +51,13 @@ SprModelImpl::SprModelImpl(const std::vector<int64_t>& latent_shape, int64_t num
   projection_ = register_module("projection", torch::nn::Linear(features, options.projection_dim));
   prediction_ = register_module("prediction",
                                 torch::nn::Linear(options.projection_dim, options.projection_dim));
+  // multiply-adds of one rolled-out step: transition (two convs over the maps, or two dense
+  // layers), projection, prediction
+  const int64_t positions = conv_ ? latent_shape[1] * latent_shape[2] : 1;
+  const int64_t in = conv_ ? latent_shape[0] : features;
+  const int64_t kernel = conv_ ? 9 : 1;
+  step_macs_ = positions * kernel * ((in + num_actions) * width + width * in) +
+               features * options.projection_dim + options.projection_dim * options.projection_dim;
 }
 
 torch::Tensor SprModelImpl::Normalize(const torch::Tensor& latent) const {

@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace qlab {
@@ -48,6 +49,14 @@ class SprModelImpl : public torch::nn::Module {
   torch::Tensor Project(const torch::Tensor& latent);  // [N, F] -> [N, P]
   torch::Tensor Predict(const torch::Tensor& projected);
 
+  // Multiply-adds of one prediction step for one sample (FLOPs estimates).
+  int64_t step_macs() const { return step_macs_; }
+
+  // the three parts, for resets (BBF shrinks the transition model, redraws the heads)
+  std::shared_ptr<torch::nn::Module> transition() const { return transition_.ptr(); }
+  std::shared_ptr<torch::nn::Module> projection() const { return projection_.ptr(); }
+  std::shared_ptr<torch::nn::Module> prediction() const { return prediction_.ptr(); }
+
  private:
   SprOptions options_;
   std::vector<int64_t> latent_shape_;
@@ -55,6 +64,7 @@ class SprModelImpl : public torch::nn::Module {
   bool conv_;
   torch::nn::Sequential transition_{nullptr};
   torch::nn::Linear projection_{nullptr}, prediction_{nullptr};
+  int64_t step_macs_ = 0;
 };
 TORCH_MODULE(SprModel);
 

@@ -122,35 +122,42 @@ int64_t RecycleDormantUnits(QNetwork& network, double tau, torch::optim::Optimiz
   return recycled;
 }
 
+void ShrinkPerturb(torch::nn::Module& module, torch::nn::Module* target, double shrink,
+                   const std::string& init, double sigma0, torch::optim::Optimizer& optimizer,
+                   at::Generator& generator) {
+  if (shrink >= 1.0) return;
+  torch::NoGradGuard no_grad;
+  auto params = module.parameters();
+  std::vector<torch::Tensor> old;
+  for (const auto& p : params) old.push_back(p.clone());
+  ReinitializeModule(module, init, sigma0, generator);  // params now hold the fresh draw
+  std::vector<torch::Tensor> to;
+  if (target != nullptr) to = target->parameters();
+  QLAB_CHECK(to.empty() || to.size() == params.size());
+  for (size_t k = 0; k < params.size(); ++k) {
+    // theta <- shrink * theta + (1 - shrink) * fresh, for the target with the same fresh draw
+    if (!to.empty()) to[k].mul_(shrink).add_(params[k], 1.0 - shrink);
+    if (shrink == 0.0) {
+      ZeroOptimizerState(optimizer, params[k]);
+    } else {
+      params[k].mul_(1.0 - shrink).add_(old[k], shrink);
+    }
+  }
+}
+
 void ResetLayers(QNetwork& network, QNetwork* target, int64_t last_layers, double shrink,
                  torch::optim::Optimizer& optimizer, at::Generator& generator) {
-  torch::NoGradGuard no_grad;
   const auto& layers = network->layers();
   const auto& options = network->options();
-  const auto first_reset =
-      static_cast<size_t>(std::max<int64_t>(0, static_cast<int64_t>(layers.size()) - last_layers));
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const bool reset = i >= first_reset;
-    if (!reset && shrink >= 1.0) continue;
+  const auto count = static_cast<int64_t>(layers.size());
+  const int64_t reset_from =
+      last_layers < 0 ? network->encoder_layers() : std::max<int64_t>(0, count - last_layers);
+  for (int64_t i = 0; i < count; ++i) {
+    const double factor = i >= reset_from ? 0.0 : shrink;
     for (size_t m = 0; m < layers[i].modules.size(); ++m) {
-      torch::nn::Module& module = *layers[i].modules[m];
-      std::vector<torch::Tensor> old;
-      if (!reset)
-        for (const auto& p : module.parameters()) old.push_back(p.clone());
-      ReinitializeModule(module, options.init, options.noisy_sigma0, generator);
-      auto params = module.parameters();
-      for (size_t k = 0; k < params.size(); ++k) {
-        if (reset) {
-          ZeroOptimizerState(optimizer, params[k]);
-        } else {
-          // theta <- alpha * theta + (1 - alpha) * fresh
-          params[k].mul_(1.0 - shrink).add_(old[k], shrink);
-        }
-      }
-      if (reset && target != nullptr) {
-        auto to = (*target)->layers()[i].modules[m]->parameters();
-        for (size_t k = 0; k < params.size(); ++k) to[k].copy_(params[k]);
-      }
+      torch::nn::Module* to = target != nullptr ? (*target)->layers()[i].modules[m].get() : nullptr;
+      ShrinkPerturb(*layers[i].modules[m], to, factor, options.init, options.noisy_sigma0,
+                    optimizer, generator);
     }
   }
 }

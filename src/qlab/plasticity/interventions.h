@@ -4,15 +4,18 @@
 //     units of every recyclable layer (diagnostics.h) get fresh incoming weights (the layer's
 //     initialiser), zero outgoing weights (the function is unchanged at that moment) and zeroed
 //     optimiser moments on both.
-//   Resets (Nikishin et al. 2022, "The Primacy Bias in Deep RL"): the last k layers are drawn
-//     afresh; with shrink-and-perturb (Ash & Adams 2020, in BBF's interpolation form) the other
-//     layers move to alpha * theta + (1 - alpha) * theta_fresh. Optimiser moments of reset
-//     parameters are zeroed.
+//   Resets (Nikishin et al. 2022, "The Primacy Bias in Deep RL"): the last k layers (or every
+//     layer after the encoder) are drawn afresh; with shrink-and-perturb (Ash & Adams 2020, in
+//     BBF's interpolation form, Schwarzer et al. 2023) the other layers move to
+//     alpha * theta + (1 - alpha) * theta_fresh. Optimiser moments of reset parameters are zeroed,
+//     those of shrunk ones kept (as BBF). The target network gets the same operation with the
+//     same fresh draw.
 #pragma once
 
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <string>
 
 #include "qlab/nets/network.h"
 
@@ -32,8 +35,15 @@ void ZeroOptimizerState(torch::optim::Optimizer& optimizer, const torch::Tensor&
 int64_t RecycleDormantUnits(QNetwork& network, double tau, torch::optim::Optimizer& optimizer,
                             at::Generator& generator);
 
-// Resets the last `last_layers` of network->layers() and shrinks-and-perturbs the rest with
-// `shrink` (1: untouched). `target` (may be null) takes the reset layers' new values.
+// Moves `module`'s parameters to shrink * theta + (1 - shrink) * fresh, fresh drawn with
+// initialiser `init` (shrink = 0: a full reset with zeroed optimiser moments; 1: untouched).
+// `target` (same architecture, may be null) gets the same step toward the same fresh draw.
+void ShrinkPerturb(torch::nn::Module& module, torch::nn::Module* target, double shrink,
+                   const std::string& init, double sigma0, torch::optim::Optimizer& optimizer,
+                   at::Generator& generator);
+
+// Resets the last `last_layers` of network->layers() (-1: every layer after the encoder,
+// QNetworkImpl::encoder_layers()) and shrinks-and-perturbs the rest with `shrink` (1: untouched).
 void ResetLayers(QNetwork& network, QNetwork* target, int64_t last_layers, double shrink,
                  torch::optim::Optimizer& optimizer, at::Generator& generator);
 

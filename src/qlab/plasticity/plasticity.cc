@@ -22,11 +22,14 @@ void PlasticityOptions::AddKeys(ConfigSchema& schema) {
            {0, kBig})
       .Float("redo.tau", 0.1, "ReDo: units with score <= tau are dormant", {0.0, 1e3})
       .Int("reset.period", 0, "updates between resets (0: off; Nikishin et al. 2022)", {0, kBig})
-      .Int("reset.layers", 1, "resets: how many of the last layers (the head is one)", {0, 1000})
+      .Int("reset.layers", 1,
+           "resets: how many of the last layers (the head is one; -1: all after the encoder)",
+           {-1, 1000})
       .Float("reset.shrink", 1.0,
              "resets: other layers become shrink * theta + (1 - shrink) * fresh (1: untouched)",
              {0.0, 1.0})
       .Bool("reset.target", true, "resets: the target network takes the reset layers too")
+      .Float("reset.until", 1.0, "resets: none from this fraction of training on", {0.0, 1.0})
       .Int("diagnostics.batch", 256,
            "replay samples for the per-iteration diagnostics (dormant units, srank, ...; 0: off)",
            {0, 1 << 20});
@@ -48,6 +51,7 @@ PlasticityOptions PlasticityOptions::FromConfig(const Config& c) {
   o.reset_layers = c.GetInt("reset.layers");
   o.reset_shrink = c.GetFloat("reset.shrink");
   o.reset_target = c.GetBool("reset.target");
+  o.reset_until = c.GetFloat("reset.until");
   o.diagnostics_batch = c.GetInt("diagnostics.batch");
   return o;
 }
@@ -76,22 +80,31 @@ at::Generator GeneratorFrom(Rng& rng) { return at::detail::createCPUGenerator(rn
 }  // namespace
 
 Plasticity::Plasticity(const PlasticityOptions& options, QNetwork online, QNetwork target,
-                       uint64_t seed)
+                       uint64_t seed, std::vector<AuxiliaryModule> auxiliary)
     : options_(options),
       online_(std::move(online)),
       target_(std::move(target)),
+      auxiliary_(std::move(auxiliary)),
       rng_(DeriveSeed(seed, StreamId("plasticity"))) {
   std::vector<torch::Tensor> weights, tied;
   CollectPrunable(*online_, weights, tied);
   pruner_ = std::make_unique<MagnitudePruner>(options.prune, weights, tied);
 }
 
-void Plasticity::AfterStep(int64_t updates, double progress, torch::optim::Optimizer& optimizer,
+bool Plasticity::AfterStep(int64_t updates, double progress, torch::optim::Optimizer& optimizer,
                            const std::function<void()>& capture) {
-  if (options_.reset_period > 0 && updates % options_.reset_period == 0) {
+  const bool reset = options_.reset_period > 0 && updates % options_.reset_period == 0 &&
+                     progress < options_.reset_until;
+  if (reset) {
     at::Generator generator = GeneratorFrom(rng_);
     ResetLayers(online_, options_.reset_target ? &target_ : nullptr, options_.reset_layers,
                 options_.reset_shrink, optimizer, generator);
+    // auxiliary modules: torch's default initialisers (they are plain Linear / Conv2d stacks)
+    for (const auto& aux : auxiliary_) {
+      torch::nn::Module* to = options_.reset_target ? aux.target.get() : nullptr;
+      ShrinkPerturb(*aux.online, to, aux.with_encoder ? options_.reset_shrink : 0.0,
+                    "torch_default", /*sigma0=*/0.5, optimizer, generator);
+    }
     ++resets_;
   }
   if (options_.redo_period > 0 && updates % options_.redo_period == 0) {
@@ -100,6 +113,7 @@ void Plasticity::AfterStep(int64_t updates, double progress, torch::optim::Optim
     recycled_ += RecycleDormantUnits(online_, options_.redo_tau, optimizer, generator);
   }
   pruner_->AfterStep(updates, progress);
+  return reset;
 }
 
 int64_t Plasticity::nonzero_parameters() const {

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "qlab/core/archive.h"
 #include "qlab/core/config.h"
@@ -24,22 +25,32 @@ struct PlasticityOptions {
   int64_t redo_period = 0;  // updates between ReDo steps; 0: off
   double redo_tau = 0.1;
   int64_t reset_period = 0;  // updates between resets; 0: off
-  int64_t reset_layers = 1;
+  int64_t reset_layers = 1;  // -1: every layer after the encoder
   double reset_shrink = 1.0;
   bool reset_target = true;
+  double reset_until = 1.0;         // no resets from this fraction of training on
   int64_t diagnostics_batch = 256;  // 0: no diagnostics
 
   static void AddKeys(ConfigSchema& schema);
   static PlasticityOptions FromConfig(const Config& config);
 };
 
+// A module outside the Q-network that resets treat as part of it (SPR's transition model and
+// heads): `with_encoder` ones are shrunk-and-perturbed like the encoder, the others drawn afresh.
+struct AuxiliaryModule {
+  std::shared_ptr<torch::nn::Module> online, target;  // target may be null
+  bool with_encoder = false;
+};
+
 class Plasticity {
  public:
-  Plasticity(const PlasticityOptions& options, QNetwork online, QNetwork target, uint64_t seed);
+  Plasticity(const PlasticityOptions& options, QNetwork online, QNetwork target, uint64_t seed,
+             std::vector<AuxiliaryModule> auxiliary = {});
 
-  // After optimiser step number `updates` (1-based) at training progress in [0, 1].
-  // `capture` runs the online network with capture on over the update's batch (ReDo's scores).
-  void AfterStep(int64_t updates, double progress, torch::optim::Optimizer& optimizer,
+  // After optimiser step number `updates` (1-based) at training progress in [0, 1]; true when
+  // this step reset the networks. `capture` runs the online network with capture on over the
+  // update's batch (ReDo's scores).
+  bool AfterStep(int64_t updates, double progress, torch::optim::Optimizer& optimizer,
                  const std::function<void()>& capture);
   // Diagnostics of the online network on `obs` (+ IQN `taus`) and the interventions' counters.
   NamedValues Diagnostics(const torch::Tensor& obs, const torch::Tensor& taus = {});
@@ -52,6 +63,7 @@ class Plasticity {
  private:
   PlasticityOptions options_;
   QNetwork online_, target_;
+  std::vector<AuxiliaryModule> auxiliary_;
   Rng rng_;
   std::unique_ptr<MagnitudePruner> pruner_;
   int64_t recycled_ = 0, resets_ = 0;  // totals

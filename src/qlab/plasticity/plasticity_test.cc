@@ -4,6 +4,7 @@
 
 #include "qlab/plasticity/diagnostics.h"
 #include "qlab/plasticity/interventions.h"
+#include "qlab/plasticity/plasticity.h"
 #include "qlab/plasticity/pruning.h"
 
 namespace qlab {
@@ -227,6 +228,88 @@ TEST(Resets, RedrawTheLastLayersAndShrinkTheRest) {
   const torch::Tensor fresh = (w - 0.5 * old["post.0.weight"]) * 2.0;
   EXPECT_FALSE(w.equal(old["post.0.weight"]));
   EXPECT_LE(fresh.abs().max().item<double>(), 1.0 / std::sqrt(8.0) + 1e-6);
+}
+
+// BBF's reset (Schwarzer et al. 2023): the encoder (here the mlp's first layer, the latent SPR
+// reads) moves halfway to a fresh draw with its optimiser moments kept; every later layer is drawn
+// afresh with zeroed moments; the target takes the same steps toward the same draws.
+TEST(Resets, BbfShrinksTheEncoderAndRedrawsEverythingAfterIt) {
+  torch::manual_seed(5);
+  QNetwork net(std::vector<int64_t>{4}, 2, Mlp({8, 8})),
+      target(std::vector<int64_t>{4}, 2, Mlp({8, 8}));
+  ASSERT_EQ(net->encoder_layers(), 1);
+  const torch::Tensor x = torch::rand({8, 4});
+  auto adam = Stepped(net, x);
+  std::map<std::string, torch::Tensor> old, old_target, old_moment;
+  for (auto& p : net->named_parameters()) {
+    old[p.key()] = p.value().detach().clone();
+    old_moment[p.key()] = ExpAvg(*adam, p.value()).clone();
+  }
+  for (auto& p : target->named_parameters()) old_target[p.key()] = p.value().detach().clone();
+  at::Generator generator = at::detail::createCPUGenerator(6);
+  ResetLayers(net, &target, /*last_layers=*/-1, /*shrink=*/0.5, *adam, generator);
+  auto now = net->named_parameters();
+  auto now_target = target->named_parameters();
+  for (const auto& [name, before] : old) {
+    SCOPED_TRACE(name);
+    const torch::Tensor p = now[name];
+    EXPECT_FALSE(p.equal(before));
+    if (name.rfind("trunk.", 0) == 0) {
+      // theta' = 0.5 theta + 0.5 fresh, moments untouched
+      const torch::Tensor fresh = (p - 0.5 * before) * 2.0;
+      EXPECT_TRUE(now_target[name].allclose(0.5 * old_target[name] + 0.5 * fresh, 1e-5, 1e-6));
+      EXPECT_TRUE(ExpAvg(*adam, p).equal(old_moment[name]));
+      if (name == "trunk.1.weight")  // fresh within the init bound 1/sqrt(fan-in 4)
+        EXPECT_LE(fresh.abs().max().item<double>(), 0.5 + 1e-5);
+    } else {
+      EXPECT_TRUE(now_target[name].equal(p));
+      EXPECT_EQ(ExpAvg(*adam, p).abs().sum().item<double>(), 0.0);
+    }
+  }
+}
+
+// Plasticity schedules the resets: modules outside the Q-network (SPR's transition model and
+// heads) reset with it, and none happen from reset.until on.
+TEST(Resets, AuxiliaryModulesResetWithTheNetworkUntilTheCutoff) {
+  torch::manual_seed(8);
+  QNetwork net(std::vector<int64_t>{4}, 2, Mlp({8})), target(std::vector<int64_t>{4}, 2, Mlp({8}));
+  torch::nn::Linear transition(8, 8), head(8, 3), head_target(8, 3);
+  std::vector<torch::Tensor> params = net->parameters();
+  for (const auto& p : transition->parameters()) params.push_back(p);
+  for (const auto& p : head->parameters()) params.push_back(p);
+  torch::optim::Adam adam(params, torch::optim::AdamOptions(1e-3));
+  const torch::Tensor x = torch::rand({8, 4});
+  (net->forward(x).square().sum() + head(transition(net->Encode(x))).square().sum()).backward();
+  adam.step();
+  PlasticityOptions o;
+  o.reset_period = 2;
+  o.reset_layers = -1;
+  o.reset_shrink = 0.5;
+  o.reset_until = 0.5;
+  Plasticity plasticity(o, net, target, /*seed=*/1,
+                        {{transition.ptr(), nullptr, /*with_encoder=*/true},
+                         {head.ptr(), head_target.ptr(), /*with_encoder=*/false}});
+  const torch::Tensor t0 = transition->weight.detach().clone(), h0 = head->weight.detach().clone();
+  const torch::Tensor t_moment = ExpAvg(adam, transition->weight).clone();
+  const auto no_capture = [] {};
+  EXPECT_FALSE(plasticity.AfterStep(1, 0.1, adam, no_capture));  // not a multiple of 2
+  EXPECT_TRUE(transition->weight.equal(t0));
+  EXPECT_TRUE(plasticity.AfterStep(2, 0.2, adam, no_capture));
+  EXPECT_TRUE(ExpAvg(adam, transition->weight).equal(t_moment));  // shrunk: moments kept
+  EXPECT_LE(((transition->weight - 0.5 * t0) * 2.0).abs().max().item<double>(),
+            1.0 / std::sqrt(8.0) + 1e-6);
+  EXPECT_FALSE(transition->weight.equal(t0));
+  EXPECT_FALSE(head->weight.equal(h0));
+  EXPECT_EQ(ExpAvg(adam, head->weight).abs().sum().item<double>(), 0.0);
+  EXPECT_TRUE(head_target->weight.equal(head->weight));
+  // past reset.until: no reset even on the period
+  const torch::Tensor h1 = head->weight.detach().clone();
+  EXPECT_FALSE(plasticity.AfterStep(4, 0.5, adam, no_capture));
+  EXPECT_TRUE(head->weight.equal(h1));
+  double resets = -1.0;
+  for (const auto& [name, value] : plasticity.Diagnostics(x))
+    if (name == "resets") resets = value;
+  EXPECT_EQ(resets, 1.0);
 }
 
 }  // namespace

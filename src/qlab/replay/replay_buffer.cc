@@ -39,7 +39,6 @@ ReplayBuffer::ReplayBuffer(const EnvSpec& spec, int num_envs, const ReplayOption
   written_.assign(num_envs, 0);
   pending_.assign(num_envs, 0);
   next_is_start_.assign(num_envs, 1);
-  for (int k = 0; k <= options.n_step; ++k) gamma_powers_.push_back(std::pow(options.gamma, k));
 }
 
 size_t ReplayBuffer::memory_bytes() const {
@@ -133,7 +132,15 @@ ReplayBatch ReplayBuffer::MakeBatch(int batch_size, int sequence) const {
   batch.discount.assign(batch_size, 0.0f);
   batch.weight.assign(batch_size, 1.0f);
   batch.index.assign(batch_size, 0);
+  SetReturns(batch, options_.n_step, options_.gamma);
   return batch;
+}
+
+void ReplayBuffer::SetReturns(ReplayBatch& batch, int n, double gamma) const {
+  QLAB_CHECK(n >= 1 && n <= options_.n_step);
+  batch.n_step = n;
+  batch.gamma_powers.resize(n + 1);
+  for (int k = 0; k <= n; ++k) batch.gamma_powers[k] = std::pow(gamma, k);
 }
 
 void ReplayBuffer::Sample(Rng& rng, double beta, ReplayBatch& batch) const {
@@ -177,14 +184,16 @@ void ReplayBuffer::Gather(int64_t slot, int row, ReplayBatch& batch) const {
   const int64_t base = slot - slot % per_env_;
   auto ring = [&](int64_t s, int64_t k) { return base + (s - base + k) % per_env_; };
   double ret = 0.0;
-  double discount = gamma_powers_[options_.n_step];
-  int64_t next = ring(slot, options_.n_step);
-  for (int k = 0; k < options_.n_step; ++k) {
+  const int n = batch.n_step;
+  const std::vector<double>& gamma_powers = batch.gamma_powers;
+  double discount = gamma_powers[n];
+  int64_t next = ring(slot, n);
+  for (int k = 0; k < n; ++k) {
     const int64_t s = ring(slot, k);
     QLAB_CHECK(!(flags_[s] & kFinal));
-    ret += gamma_powers_[k] * reward_[s];
+    ret += gamma_powers[k] * reward_[s];
     if (flags_[s] & (kTerminated | kTruncated)) {
-      discount = (flags_[s] & kTerminated) ? 0.0 : gamma_powers_[k + 1];
+      discount = (flags_[s] & kTerminated) ? 0.0 : gamma_powers[k + 1];
       next = ring(s, 1);
       break;
     }

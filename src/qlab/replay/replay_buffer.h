@@ -9,8 +9,9 @@
 //
 // n-step returns are computed at sample time: R = sum_k gamma^k r_{t+k} until n steps or the end
 // of the episode; discount = gamma^(k+1) for a truncation or n full steps, 0 for a termination
-// (DESIGN.md §4). Frame stacks (stack > 1) are rebuilt at sample time from consecutive slots,
-// zero-filled before the episode start (as Dopamine does).
+// (DESIGN.md §4). A batch may use a shorter horizon and another gamma than the buffer's
+// (SetReturns: BBF anneals both). Frame stacks (stack > 1) are rebuilt at sample time from
+// consecutive slots, zero-filled before the episode start (as Dopamine does).
 //
 // A slot becomes sampleable once its whole n-step window is stored, and stops being sampleable
 // when it, or a frame its stack looks back to, is overwritten. Samplers see only that flag and
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "qlab/core/aligned.h"
 #include "qlab/core/archive.h"
@@ -53,6 +55,9 @@ struct ReplayBatch {
   AlignedVector<float> discount;  // gamma^k of the bootstrap, 0 after a termination
   AlignedVector<float> weight;    // importance weight (1 without prioritization)
   AlignedVector<int64_t> index;   // slots, for UpdatePriorities
+  // the returns' horizon n and gamma^k, k = 0..n (MakeBatch: the buffer's; SetReturns changes)
+  int n_step = 1;
+  std::vector<double> gamma_powers;
   // Subsequences (SPR, BBF; MakeBatch with sequence K > 0): the K observations after `obs` of the
   // same episode [B, K, stack * C, ...], the actions taken from `obs` on [B, K], and validity
   // [B, K] (1 while the step exists: 0 after the episode's last observation, or not yet stored).
@@ -78,6 +83,8 @@ class ReplayBuffer {
   int64_t stacked_obs_size() const { return static_cast<int64_t>(options_.stack) * obs_size_; }
 
   ReplayBatch MakeBatch(int batch_size, int sequence = 0) const;
+  // Later samples into `batch` use n-step returns with horizon n (1..options().n_step) and gamma.
+  void SetReturns(ReplayBatch& batch, int n, double gamma) const;
   // Draws batch.size items (with replacement); needs num_sampleable() > 0. `beta` is the
   // importance-sampling exponent (ignored without prioritization).
   void Sample(Rng& rng, double beta, ReplayBatch& batch) const;
@@ -129,7 +136,6 @@ class ReplayBuffer {
 
   SumTree tree_;
   double max_priority_ = 1.0;  // in p^alpha units
-  std::vector<double> gamma_powers_;
 };
 
 }  // namespace qlab

@@ -34,6 +34,13 @@ class Oracle {
  public:
   Oracle(int n_step, double gamma) : n_(n_step), gamma_(gamma) {}
   void Add(int env, const Step& step) { steps_[env].push_back(step); }
+  // The same history checked for returns of another horizon and gamma.
+  Oracle WithReturns(int n_step, double gamma) const {
+    Oracle other = *this;
+    other.n_ = n_step;
+    other.gamma_ = gamma;
+    return other;
+  }
 
   // Checks one sampled row against the stored history of the env its observation belongs to.
   void Check(float obs, int64_t action, float reward, float discount, float next_obs) const {
@@ -157,6 +164,33 @@ TEST(ReplayBuffer, NStepReturnsStopAtEpisodeEndsAndNeverMixEnvs) {
     // every transition with a complete window is sampleable: 600 steps minus the open windows
     EXPECT_EQ(replay.num_sampleable(), static_cast<int64_t>(seen.size()));
     EXPECT_GE(replay.num_sampleable(), 600 - num_envs * n_step);
+  }
+}
+
+// BBF anneals n and gamma: a batch may ask a buffer built for 5-step returns for shorter ones with
+// another gamma, and later batches switch back.
+TEST(ReplayBuffer, BatchesChooseTheirReturnHorizonAndGamma) {
+  const int num_envs = 2;
+  ReplayBuffer replay(ScalarSpec(), num_envs, {.capacity = 2000, .n_step = 5, .gamma = 0.9});
+  Oracle five(5, 0.9);
+  float id = 1;
+  Feed(replay, five, num_envs, 150, id);
+  const Oracle two = five.WithReturns(2, 0.5);
+  const Oracle* oracles[] = {&five, &two};
+  ReplayBatch batch = replay.MakeBatch(64);
+  EXPECT_EQ(batch.n_step, 5);
+  Rng rng(2);
+  for (int round = 0; round < 60; ++round) {
+    const bool short_returns = round % 2 == 1;
+    if (short_returns) {
+      replay.SetReturns(batch, 2, 0.5);
+    } else {
+      replay.SetReturns(batch, 5, 0.9);
+    }
+    replay.Sample(rng, 0.0, batch);
+    for (int i = 0; i < batch.size; ++i)
+      oracles[short_returns ? 1 : 0]->Check(batch.obs[i], batch.action[i], batch.reward[i],
+                                            batch.discount[i], batch.next_obs[i]);
   }
 }
 

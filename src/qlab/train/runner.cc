@@ -20,6 +20,7 @@
 #include "qlab/core/thread_pool.h"
 #include "qlab/envs/builtin.h"
 #include "qlab/train/run_dir.h"
+#include "qlab/train/teacher_run.h"
 
 namespace qlab {
 namespace {
@@ -159,21 +160,31 @@ class Runner {
                          .num_eval_envs = static_cast<int>(config.GetInt("eval.num_envs")),
                          .seed = seed_,
                          .total_env_steps = iterations_ * training_steps_};
+    if (config.schema().Find("teacher.run") != nullptr &&
+        !config.GetString("teacher.run").empty()) {
+      auto teacher = std::make_shared<TeacherRun>(LoadTeacherRun(config.GetString("teacher.run")));
+      const std::string teacher_env = teacher->checkpoint->GetBytes("runner/env_name");
+      if (teacher_env != env_name_)
+        throw UserError(fmt::format("teacher run '{}' was trained on {}, this run is on {}",
+                                    teacher->dir, teacher_env, env_name_));
+      teacher_score_ = teacher->score;
+      context.teacher = std::move(teacher);
+    }
     agent_ = FindAgent(config.GetString("run.agent")).make(context);
   }
 
   RunResult Run() {
+    if (!options_.quiet)
+      std::fprintf(stderr, "qlab train: %s on %s, seed %llu -> %s\n  %s\n",
+                   config_.GetString("run.agent").c_str(), env_name_.c_str(),
+                   static_cast<unsigned long long>(seed_), dir_.path().c_str(),
+                   agent_->Describe().c_str());
     if (options_.resume) {
       Resume();
     } else {
       Start();
     }
     dir_.WriteStatus("running");
-    if (!options_.quiet)
-      std::fprintf(stderr, "qlab train: %s on %s, seed %llu -> %s\n  %s\n",
-                   config_.GetString("run.agent").c_str(), env_name_.c_str(),
-                   static_cast<unsigned long long>(seed_), dir_.path().c_str(),
-                   agent_->Describe().c_str());
     session_start_ = Clock::now();
     session_start_steps_ = env_steps_;
     try {
@@ -202,6 +213,16 @@ class Runner {
     WriteFileAtomic(dir_.File("config.toml"), config_.ToToml());
     WriteMeta();
     env_->Reset(current_);
+    Prepare();
+  }
+
+  // The agent's work before the first step (QDagger's pretraining), with its own progress lines.
+  void Prepare() {
+    agent_->Prepare([&](int64_t done, int64_t total) {
+      if (!options_.quiet)
+        std::fprintf(stderr, "qlab train: pretraining %lld/%lld updates\n",
+                     static_cast<long long>(done), static_cast<long long>(total));
+    });
   }
 
   void WriteMeta() const {
@@ -249,6 +270,7 @@ class Runner {
     // killed before the first checkpoint: start over in place
     dir_.TruncateLogs(0);
     env_->Reset(current_);
+    Prepare();
   }
 
   int64_t LastLoggedIteration() const {
@@ -404,6 +426,11 @@ class Runner {
         {"q_mean", OrNull(stats.q_mean)},
         {"epsilon", stats.epsilon},
     };
+    if (teacher_score_)
+      // reincarnation (QDagger): the score as a fraction of the teacher's
+      metrics["eval_teacher_normalized"] = eval_mean && *teacher_score_ != 0.0
+                                               ? nlohmann::json(*eval_mean / *teacher_score_)
+                                               : nlohmann::json(nullptr);
     for (const auto& [name, value] : stats.diagnostics)
       metrics[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
     dir_.AppendIteration(metrics, iteration_, train_episodes_, eval);
@@ -466,6 +493,7 @@ class Runner {
   double wall_s_ = 0.0, train_seconds_ = 0.0;
   std::vector<EpisodeRecord> train_episodes_;
   std::optional<double> last_return_;
+  std::optional<double> teacher_score_;  // with teacher.run
   Clock::time_point session_start_ = Clock::now();
   int64_t session_start_steps_ = 0;
 };
