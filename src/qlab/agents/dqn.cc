@@ -711,6 +711,7 @@ void Dqn::Learn(ReplayBatch& rb, bool online) {
     ++grad_norm_count_;
   }
   optimizer_->step();
+  online_->ProjectWeights();
   if (!online) return;  // pretraining: no schedules, priorities or statistics of the online phase
   ++updates_;
   const double progress =

@@ -107,6 +107,17 @@ TEST(DqnProbes, NStepPrioritizedAndPolyakLearnTheChain) {
   }
 }
 
+// SimbaV2's torso learns the probes, and the agent keeps its weights on the unit sphere.
+TEST(DqnProbes, SimbaV2TorsoBootstrapsWithUnitNormWeights) {
+  Trained t = Train("probe/two_step", {"network.torso=simbav2", "network.simba_blocks=1"}, 600);
+  ExpectNear(QOf(*t.agent, {0.0f, 1.0f}, 1), probe::OptimalQ({.kind = probe::Kind::kTwoStep}, 0.9),
+             0.1);
+  auto params = t.agent->online()->named_parameters();
+  ASSERT_TRUE(params.contains("simbav2.block1_up"));
+  const torch::Tensor rows = params["simbav2.block1_up"].norm(2, 1);
+  EXPECT_TRUE(rows.allclose(torch::ones_like(rows), 1e-5, 1e-5));
+}
+
 TEST(Dqn, EpsilonScheduleIsLinearAfterItsStart) {
   Trained t = Train("probe/constant",
                     {"agent.epsilon_start=1.0", "agent.epsilon_end=0.1",

@@ -201,6 +201,60 @@ TEST(QNetworkModules, SimbaNormalisesWithRunningStatistics) {
   EXPECT_THROW(QNetwork(std::vector<int64_t>{1, 4, 4}, 2, Net("simba", {16})), UserError);
 }
 
+// SimbaV2 (Lee et al. 2025): features on the unit sphere after every block, weights back on it
+// after each optimiser step, the input shift keeps the observations' magnitude, alpha = 0 leaves
+// the embedding untouched.
+TEST(QNetworkModules, SimbaV2KeepsFeaturesAndWeightsOnTheSphere) {
+  torch::manual_seed(4);
+  SimbaV2 torso(3, 8, 2);
+  const torch::Tensor x = torch::randn({16, 3});
+  std::vector<torch::Tensor> inner;
+  const torch::Tensor h = torso->Run(x, &inner);
+  EXPECT_EQ(h.sizes().vec(), (std::vector<int64_t>{16, 8}));
+  EXPECT_TRUE(h.norm(2, 1).allclose(torch::ones({16}), 1e-5, 1e-5));
+  ASSERT_EQ(inner.size(), 2u);
+  EXPECT_EQ(inner[0].size(1), 32);  // 4x inner width
+  // x and 2x point the same way: only the shift coordinate tells them apart
+  EXPECT_FALSE(torso->forward(2 * x).allclose(h, 1e-4, 1e-4));
+
+  torch::optim::Adam adam(torso->parameters(), torch::optim::AdamOptions(0.05));
+  torso->forward(x).sum().backward();
+  adam.step();
+  EXPECT_FALSE(torso->up_weight(0).norm(2, 1).allclose(torch::ones({32}), 1e-3, 1e-3));
+  torso->ProjectWeights();
+  for (int64_t l = 0; l < 2; ++l) {
+    EXPECT_TRUE(torso->up_weight(l).norm(2, 1).allclose(torch::ones({32}), 1e-5, 1e-5));
+    EXPECT_TRUE(torso->down_weight(l).norm(2, 1).allclose(torch::ones({8}), 1e-5, 1e-5));
+  }
+
+  // alpha = 0: every block keeps its input, so the output is the embedding h_0
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : torso->named_parameters())
+      if (p.key().find("alpha") != std::string::npos) p.value().zero_();
+  }
+  SimbaV2 no_blocks(3, 8, 0);
+  {
+    torch::NoGradGuard no_grad;
+    auto to = no_blocks->named_parameters();
+    to["embed"].copy_(torso->named_parameters()["embed"]);
+    to["embed_scaler"].copy_(torso->named_parameters()["embed_scaler"]);
+  }
+  EXPECT_TRUE(torso->forward(x).allclose(no_blocks->forward(x), 1e-5, 1e-6));
+
+  // as a Q-network torso: RSNorm inputs, block units scored (not recycled), gradients right
+  NetworkOptions o = Net("simbav2", {16});
+  QNetwork net(std::vector<int64_t>{3}, 2, o);
+  EXPECT_EQ(net->unit_layers().size(), 2u);
+  EXPECT_FALSE(net->unit_layers()[0].recyclable);
+  net->set_capture(true);
+  EXPECT_EQ(net->forward(x).sizes().vec(), (std::vector<int64_t>{16, 2, 1}));
+  EXPECT_EQ(net->captured().size(), 2u);
+  net->set_capture(false);
+  ExpectGradientsMatch(*net, [&, x64 = x.to(torch::kFloat64)] { return net->forward(x64); });
+  EXPECT_THROW(QNetwork(std::vector<int64_t>{1, 4, 4}, 2, Net("simbav2", {16})), UserError);
+}
+
 TEST(QNetworkModules, SimplicialEmbeddingIsAProductOfSimplices) {
   NetworkOptions o = Net("mlp", {16});
   o.simplicial_groups = 3;

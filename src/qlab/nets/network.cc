@@ -15,8 +15,9 @@ namespace qlab {
 
 void NetworkOptions::AddKeys(ConfigSchema& schema) {
   schema
-      .String("network.torso", "mlp", "torso: mlp, minatar_cnn, nature_cnn, impala or simba",
-              {"mlp", "minatar_cnn", "nature_cnn", "impala", "simba"})
+      .String("network.torso", "mlp",
+              "torso: mlp, minatar_cnn, nature_cnn, impala, simba or simbav2",
+              {"mlp", "minatar_cnn", "nature_cnn", "impala", "simba", "simbav2"})
       .IntList("network.widths", {64, 64},
                "dense layer widths after the torso's convolutions (simba: its one width)",
                {.min = 1, .max = 1 << 20})
@@ -37,7 +38,8 @@ void NetworkOptions::AddKeys(ConfigSchema& schema) {
              {.min = 1e-3, .max = 1e3})
       .Int("network.depth_scale", 1,
            "k: each hidden dense layer k times, k - 1 extra 3x3 convs after each conv", {1, 64})
-      .Int("network.simba_blocks", 2, "simba torso: residual blocks (Lee et al. 2024)", {0, 64})
+      .Int("network.simba_blocks", 2,
+           "simba / simbav2 torso: residual blocks (Lee et al. 2024, 2025)", {0, 64})
       .String("network.moe.type", "none",
               "replace the penultimate dense layer: none, softmoe (Puigcerver et al. 2023), "
               "top_k or expert_choice (Obando-Ceron et al. 2024)",
@@ -180,6 +182,10 @@ void ReinitializeModule(torch::nn::Module& module, const std::string& init, doub
     norm->bias.fill_(0.0);
     return;
   }
+  if (auto* v2 = module.as<SimbaV2>()) {
+    v2->Reinitialize(generator);
+    return;
+  }
   if (auto* moe = module.as<MixtureOfExperts>()) {
     for (auto& item : moe->named_parameters(/*recurse=*/false)) {
       torch::Tensor& p = item.value();
@@ -199,7 +205,8 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
   trunk_ = torch::nn::Sequential();
   post_ = torch::nn::Sequential();
   const bool image = obs_shape.size() == 3;
-  const bool simba = options.torso == "simba";
+  const bool simbav2 = options.torso == "simbav2";
+  const bool simba = options.torso == "simba" || simbav2;  // both: vector inputs, RSNorm, one width
   const bool mixture = options.moe.type != "none";
   if (options.torso != "mlp" && !simba && !image)
     throw UserError(
@@ -342,6 +349,19 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
     obs_mean_ = register_buffer("obs_mean", torch::zeros({features}));
     obs_var_ = register_buffer("obs_var", torch::ones({features}));
     obs_count_ = register_buffer("obs_count", torch::zeros({}, torch::kFloat64));
+    const int64_t width = scaled(options.widths[0]);
+    if (simbav2) {
+      simbav2_ = register_module("simbav2", SimbaV2(features, width, options.simba_blocks));
+      layers_.push_back({"simbav2", {simbav2_.ptr()}});
+      macs_ += simbav2_->macs();
+      // block units: scored, not recycled (ReDo's zeroed readers would leave the sphere)
+      for (int64_t i = 0; i < options.simba_blocks; ++i)
+        unit_layers_.push_back({.name = fmt::format("simbav2_{}", i + 1), .recyclable = false});
+      features = width;
+      torso_shape_ = {features};
+    }
+  }
+  if (simba && !simbav2) {
     const int64_t width = scaled(options.widths[0]);
     simba_embed_ = register_module("simba_embed", torch::nn::Linear(features, width));
     layers_.push_back({"simba_embed", {simba_embed_.ptr()}});
@@ -486,6 +506,7 @@ torch::Tensor QNetworkImpl::FromLatent(torch::Tensor features, const torch::Tens
     per_action = n;
   }
   if (!post_->is_empty()) features = run(post_, features);
+  if (simbav2_) features = simbav2_->Run(features, capture_ ? &captured_ : nullptr);
   if (simba_embed_) {
     features = simba_embed_->forward(features);
     for (auto& block : simba_blocks_) features = features + run(block, features);
@@ -548,6 +569,10 @@ void QNetworkImpl::ResampleNoise(Rng& rng) {
 
 void QNetworkImpl::SetNoiseEnabled(bool enabled) {
   for (auto& layer : noisy_layers_) layer->set_noise_enabled(enabled);
+}
+
+void QNetworkImpl::ProjectWeights() {
+  if (simbav2_) simbav2_->ProjectWeights();
 }
 
 int64_t QNetworkImpl::num_parameters() const { return NumParameters(*this); }

@@ -23,7 +23,8 @@
 //   `simba` for vector observations: running-statistics observation normalisation (RSNorm, the
 //   statistics of the observations the agent acts on in training), a linear embedding to
 //   widths[0], `simba_blocks` pre-LN residual blocks x + W2 ReLU(W1 LN(x)) (4x inner width), and a
-//   final LayerNorm.
+//   final LayerNorm. `simbav2` (Lee et al. 2025, nets/simbav2.h): RSNorm, then features and
+//   weights on the unit sphere; the agent calls ProjectWeights() after every optimiser step.
 // Mixtures of experts (nets/moe.h): `moe.type` softmoe / top_k / expert_choice replaces the
 //   penultimate dense layer: the torso output (conv maps, or the dense `widths` of an mlp) is
 //   tokenised and passed through the mixture, then flattened or averaged into the head.
@@ -47,6 +48,7 @@
 #include "qlab/core/rng.h"
 #include "qlab/nets/moe.h"
 #include "qlab/nets/noisy_linear.h"
+#include "qlab/nets/simbav2.h"
 
 namespace qlab {
 
@@ -140,6 +142,9 @@ class QNetworkImpl : public torch::nn::Module {
   // Multiply-adds of one forward pass for one sample (dense and conv layers; for FLOPs).
   int64_t forward_macs() const { return macs_; }
 
+  // Constraints that follow optimiser steps (SimbaV2's unit-norm weights); a no-op otherwise.
+  void ProjectWeights();
+
   bool noisy() const { return !noisy_layers_.empty(); }
   void ResampleNoise(Rng& rng);  // new noise for every noisy layer
   void SetNoiseEnabled(bool enabled);
@@ -161,6 +166,7 @@ class QNetworkImpl : public torch::nn::Module {
   torch::nn::Linear simba_embed_{nullptr};
   std::vector<torch::nn::Sequential> simba_blocks_;  // LN, Linear, ReLU, Linear
   torch::nn::LayerNorm simba_norm_{nullptr};
+  SimbaV2 simbav2_{nullptr};
   MixtureOfExperts moe_{nullptr};
   std::vector<int64_t> torso_shape_;  // one sample's torso output (before tokenising)
   torch::nn::Linear simplicial_{nullptr};
