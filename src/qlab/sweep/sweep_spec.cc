@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -247,13 +248,16 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
   if (agent.empty()) reader.Fail("[sweep] agent is required (qlab agents lists them)");
 
   // config files: relative to the spec when they exist there, else preset names
+  auto resolve = [&](std::vector<std::string> configs) {
+    for (auto& config : configs) {
+      const fs::path beside = fs::path(path).parent_path() / config;
+      if (fs::path(config).is_relative() && fs::exists(beside))
+        config = fs::absolute(beside).string();
+    }
+    return configs;
+  };
   const std::vector<std::string> written_configs = reader.Strings(*sweep, "config", "sweep");
-  std::vector<std::string> configs = written_configs;
-  for (auto& config : configs) {
-    const fs::path beside = fs::path(path).parent_path() / config;
-    if (fs::path(config).is_relative() && fs::exists(beside))
-      config = fs::absolute(beside).string();
-  }
+  const std::vector<std::string> configs = resolve(written_configs);
   const std::vector<std::string> envs = reader.Strings(*sweep, "envs", "sweep");
   if (envs.empty()) reader.Fail("[sweep] envs is required: a name or a list of env names");
 
@@ -277,9 +281,12 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
       table["set"].as_table() ? reader.Values(*table["set"].as_table()) : Overrides{};
 
   // variants: labelled override sets (default: one, the base)
+  // a variant may also train another agent from other config files (one study, many agents)
   struct Variant {
     std::string label;
     Overrides sets;
+    std::string agent;
+    std::optional<std::vector<std::string>> written_configs;
   };
   std::vector<Variant> variants;
   if (const toml::node* node = table.get("variants")) {
@@ -293,7 +300,13 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
         if (!label->is_string()) reader.Fail("[[variants]] label must be a string");
         v.label = label->as_string()->get();
       }
-      v.sets = reader.Values(t, {"label"});
+      if (const toml::node* agent = t.get("agent")) {
+        if (!agent->is_string() || agent->as_string()->get().empty())
+          reader.Fail("[[variants]] agent must be an agent name");
+        v.agent = agent->as_string()->get();
+      }
+      if (t.get("config") != nullptr) v.written_configs = reader.Strings(t, "config", "variants");
+      v.sets = reader.Values(t, {"label", "agent", "config"});
       variants.push_back(std::move(v));
     }
   } else {
@@ -318,18 +331,20 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
         for (const auto& env : envs)
           for (uint64_t seed : seeds) {
             SweepRun run;
-            run.agent = agent;
+            run.agent = variant.agent.empty() ? agent : variant.agent;
             run.env = env;
             run.seed = seed;
-            run.config_files = configs;
+            const std::vector<std::string>& run_configs =
+                variant.written_configs ? *variant.written_configs : written_configs;
+            run.config_files = variant.written_configs ? resolve(run_configs) : configs;
             for (const Overrides* part : {&fixed, &variant.sets, &point, &sample})
               run.sets.insert(run.sets.end(), part->begin(), part->end());
             if (variant.label.empty()) run.swept = variant.sets;
             run.swept.insert(run.swept.end(), point.begin(), point.end());
             run.swept.insert(run.swept.end(), sample.begin(), sample.end());
-            run.label = Label(variant.label.empty() ? agent : variant.label, run.swept);
-            std::string identity = fmt::format("{}\n{}\n{}\n", agent, env, seed);
-            for (const auto& config : written_configs) identity += "config " + config + "\n";
+            run.label = Label(variant.label.empty() ? run.agent : variant.label, run.swept);
+            std::string identity = fmt::format("{}\n{}\n{}\n", run.agent, env, seed);
+            for (const auto& config : run_configs) identity += "config " + config + "\n";
             for (const auto& [key, value] : run.sets) identity += key + "=" + value + "\n";
             run.id = fmt::format("{}_s{}_{:010x}", EnvSlug(env), seed,
                                  StableHash(identity) & 0xffffffffffull);

@@ -10,6 +10,7 @@
 //   "run.iterations" = 10                      samples = 4
 //                                              "agent.lr" = {log_uniform = [1e-4, 1e-3]}
 //
+// A variant may also name an `agent` and `config` files of its own (several agents, one study).
 // Runs = variants x grid x random samples x envs x seeds; keys within a table in name order
 // (TOML tables are unordered), the first grid key varying slowest. Each run's id is a hash of what
 // makes it (agent, env, seed, config files, every override), so it is stable: re-expanding the same

@@ -49,6 +49,41 @@ TEST(SweepSpec, ExpandsGridEnvsAndSeeds) {
   EXPECT_EQ(labels.size(), 4u);  // one per grid point: envs and seeds share labels
 }
 
+// One study, several agents: a variant may name its agent and config files (the MinAtar-100k
+// comparison); a variant without them keeps the base, with the same ids as before.
+TEST(SweepSpec, VariantsMayTrainOtherAgentsFromOtherConfigs) {
+  const char* spec_text = R"(
+[sweep]
+agent = "dqn"
+config = ["dqn/cleanrl_classic"]
+envs = ["classic/cartpole"]
+seeds = 2
+[[variants]]
+label = "dqn"
+[[variants]]
+agent = "bbf"
+config = ["bbf/classic"]
+"agent.updates_per_step" = 1
+)";
+  const SweepSpec spec = ParseSweepSpec(spec_text, "/tmp/specs/agents.toml");
+  ASSERT_EQ(spec.runs.size(), 4u);
+  EXPECT_EQ(spec.runs[0].agent, "dqn");
+  EXPECT_EQ(spec.runs[0].config_files, std::vector<std::string>{"dqn/cleanrl_classic"});
+  EXPECT_EQ(spec.runs[2].agent, "bbf");
+  EXPECT_EQ(spec.runs[2].config_files, std::vector<std::string>{"bbf/classic"});
+  EXPECT_EQ(spec.runs[2].label, "bbf[updates_per_step=1]");
+  const std::vector<std::pair<std::string, std::string>> sets = {{"agent.updates_per_step", "1"}};
+  EXPECT_EQ(spec.runs[2].sets, sets);
+  // the plain variant's runs are the runs of the same spec without variants
+  const std::string plain =
+      std::string(spec_text).substr(0, std::string(spec_text).find("[[variants]]"));
+  const SweepSpec base = ParseSweepSpec(plain, "/tmp/specs/agents.toml");
+  EXPECT_EQ(spec.runs[0].id, base.runs[0].id);
+  EXPECT_NE(spec.runs[2].id, spec.runs[0].id);
+  EXPECT_THROW(ParseSweepSpec(std::string(spec_text) + "[[variants]]\nagent = 3\n", "x.toml"),
+               UserError);
+}
+
 TEST(SweepSpec, IdsAreStableAcrossExpansions) {
   const SweepSpec a = ParseSweepSpec(kSpec, "a.toml");
   // one more axis value and another out: the existing runs keep their ids
