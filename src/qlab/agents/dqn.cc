@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "qlab/agents/losses.h"
@@ -14,27 +15,28 @@ namespace qlab {
 
 namespace {
 
-ValueKind KindOf(const std::string& variant) {
+// What each variant of the family predicts; nullopt for names outside the family.
+std::optional<ValueKind> VariantKind(const std::string& variant) {
   if (variant == "c51" || variant == "rainbow" || variant == "der" || variant == "spr" ||
       variant == "bbf")
     return ValueKind::kCategorical;
   if (variant == "qrdqn") return ValueKind::kQuantile;
   if (variant == "iqn") return ValueKind::kImplicitQuantile;
-  QLAB_CHECK(variant == "dqn" || variant == "mdqn" || variant == "drq_eps" || variant == "qdagger");
-  return ValueKind::kScalar;
+  if (variant == "dqn" || variant == "mdqn" || variant == "drq_eps" || variant == "qdagger")
+    return ValueKind::kScalar;
+  return std::nullopt;
+}
+
+ValueKind KindOf(const std::string& variant) {
+  const std::optional<ValueKind> kind = VariantKind(variant);
+  QLAB_CHECK(kind.has_value());
+  return *kind;
 }
 
 int64_t NumLatent(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
   return n;
-}
-
-bool IsFamilyVariant(const std::string& name) {
-  for (const char* v :
-       {"dqn", "mdqn", "c51", "rainbow", "qrdqn", "iqn", "der", "drq_eps", "spr", "bbf", "qdagger"})
-    if (name == v) return true;
-  return false;
 }
 
 }  // namespace
@@ -393,7 +395,7 @@ void Dqn::LoadTeacher(const AgentContext& context) {
   if (options_.kind == ValueKind::kImplicitQuantile)
     throw UserError("a teacher (teacher.run) does not combine with an IQN student");
   const TeacherRun& run = *context.teacher;
-  if (!IsFamilyVariant(run.agent))
+  if (!VariantKind(run.agent))
     throw UserError(
         fmt::format("teacher run '{}' is of agent {}, not of the DQN family", run.dir, run.agent));
   DqnOptions options = DqnOptions::FromConfig(*run.config, run.agent);
