@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-#include <sstream>
+#include <cmath>
 
 #include "qlab/core/errors.h"
-#include "qlab/core/files.h"
+#include "qlab/report/runs.h"
 #include "qlab/train/run_dir.h"
 #include "qlab/train/train_config.h"
 
@@ -34,22 +33,11 @@ TeacherRun LoadTeacherRun(const std::string& dir) {
   if (!teacher.checkpoint)
     throw UserError(fmt::format("teacher run '{}' has no readable checkpoint", dir));
 
-  bool scored = false;
-  std::istringstream lines(ReadFile(run.File("metrics.jsonl")));
-  std::string line;
-  while (std::getline(lines, line)) {
-    const auto m = nlohmann::json::parse(line, nullptr, false);
-    if (m.is_discarded()) continue;
-    for (const char* key : {"eval_return_mean", "train_return_mean"}) {
-      if (m.contains(key) && m[key].is_number()) {
-        teacher.score = m[key].get<double>();
-        scored = true;
-        break;
-      }
-    }
-  }
-  if (!scored)
+  // the run's score as reports define it (docs/run_dir.md): its last logged score
+  const report::RunData data = report::LoadRun(dir);
+  if (data.scores.empty() || !std::isfinite(data.final_score()))
     throw UserError(fmt::format("teacher run '{}' has no logged return in metrics.jsonl", dir));
+  teacher.score = data.final_score();
   return teacher;
 }
 

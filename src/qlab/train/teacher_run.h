@@ -1,6 +1,6 @@
 // Loading a finished run as a teacher (reincarnating RL, agents/teacher.h): its config.toml, its
-// newest readable checkpoint and its score (the last logged evaluation return, else the last
-// training return).
+// newest readable checkpoint and its score (its last score as reports define it: evaluation
+// return, or training return for runs without evaluations; report::LoadRun).
 #pragma once
 
 #include <string>
