@@ -25,7 +25,9 @@ namespace {
 
 TEST(NoAllocationPerStep, EveryEnvSerialAndThreaded) {
   ThreadPool pool(2);
-  for (const std::string& name : BuiltinEnvs().names()) {
+  std::vector<std::string> names = BuiltinEnvs().names();
+  names.push_back("minatar/breakout,minatar/freeway");  // a multi-task env
+  for (const std::string& name : names) {
     for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
       auto env = BuiltinEnvs().Make(name, {.num_envs = 16, .seed = 1, .pool = p});
       StepBatch batch = env->MakeBatch();

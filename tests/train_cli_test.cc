@@ -188,6 +188,84 @@ TEST(TrainPlasticity, InterventionsAreLoggedAndResumeExactly) {
                                  "plasticity/rng", "agent/diagnostics_rng"});
 }
 
+// Neuroplastic Expansion on MinAtar: the network grows from 90% sparsity every 20 updates
+// (LeCun-initialised connections, drawn from the plasticity stream), the fraction of active units
+// gates experience review, and a kill mid-growth resumes exactly (masks, counters, review draws).
+TEST(TrainExpansion, GrowsReviewsAndResumesExactly) {
+  const std::string run =
+      "train --env minatar/breakout --config dqn/dopamine_minatar --iterations 3 "
+      "--steps-per-iteration 600 --num-envs 2 --seed 7 --quiet --set run.schedule=continuous_train "
+      "--set agent.min_replay_history=200 --set agent.epsilon_decay_steps=800 "
+      "--set agent.target_update_period=100 --set replay.capacity=4000 "
+      "--set grow.initial_sparsity=0.9 --set grow.final_sparsity=0.5 --set grow.period=20 "
+      "--set grow.schedule=constant --set grow.rate=0.05 --set grow.review_fau=0.95 "
+      "--set grow.init=lecun";
+  const std::string reference = TempDir("expansion_reference");
+  std::vector<double> sparsity;
+  for (const auto& m : TrainAndReadMetrics(run, reference)) {
+    for (const char* key : {"fau", "grown_connections", "pruned_connections", "review_probability",
+                            "reviewed_fraction", "parameters_nonzero"})
+      ASSERT_TRUE(m.contains(key) && m[key].is_number()) << key << " in " << m.dump();
+    sparsity.push_back(m["sparsity"].get<double>());
+    EXPECT_GT(m["grown_connections"].get<double>(), m["pruned_connections"].get<double>());
+    // review happens about as often as the gate says
+    if (m["review_probability"].get<double>() > 0.0) EXPECT_GT(m["reviewed_fraction"], 0.2);
+  }
+  ASSERT_EQ(sparsity.size(), 3u);
+  EXPECT_LT(sparsity[0], 0.9);
+  EXPECT_LT(sparsity[2], sparsity[1]);
+  EXPECT_LT(sparsity[1], sparsity[0]);
+  EXPECT_GE(sparsity[2], 0.5 - 1e-3);
+
+  ExpectKilledRunResumesExactly(run, "expansion_resumed", "kill@step=700", reference,
+                                {"agent/online", "agent/target", "plasticity/grow/masks",
+                                 "plasticity/rng", "agent/replay_rng"});
+}
+
+// Multi-task training (`--env a,b`): per-task returns logged beside their mean, each task
+// evaluated with eval.episodes episodes on its own envs, the report reads the run, and a kill
+// mid-run resumes exactly.
+TEST(TrainMultiTask, LogsEveryTaskAndResumesExactly) {
+  const auto run_with = [](int num_envs) {
+    return "train --env minatar/breakout,minatar/freeway --config dqn/dopamine_minatar "
+           "--iterations 2 --steps-per-iteration 600 --num-envs " +
+           std::to_string(num_envs) +
+           " --seed 7 --quiet --set run.schedule=train_and_eval --set eval.episodes=2 "
+           "--set eval.num_envs=1 --set agent.min_replay_history=200 "
+           "--set agent.target_update_period=100 --set replay.capacity=4000";
+  };
+  const std::string run = run_with(2);
+  const std::string reference = TempDir("multitask_reference");
+  const auto lines = TrainAndReadMetrics(run, reference);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const auto& m : lines) {
+    const std::string dump = m.dump();
+    for (const char* task : {"minatar/breakout", "minatar/freeway"})
+      for (const char* key : {"/train_return_mean", "/train_episodes", "/eval_return_mean"})
+        ASSERT_TRUE(m.contains(std::string("task/") + task + key)) << task << key << dump;
+    // eval.num_envs rounds up to one env per task; each task plays eval.episodes episodes
+    EXPECT_EQ(m["eval_episodes"], 4) << dump;
+    const double breakout = m["task/minatar/breakout/eval_return_mean"].get<double>();
+    const double freeway = m["task/minatar/freeway/eval_return_mean"].get<double>();
+    EXPECT_NEAR(m["eval_return_mean"].get<double>(), (breakout + freeway) / 2, 1e-9) << dump;
+  }
+  // breakout episodes are short, freeway's last 2500 steps: only breakout finished in training
+  EXPECT_GT(lines.back()["task/minatar/breakout/train_episodes"].get<int>(), 0);
+  // the report shows the tasks as envs of their own
+  const auto report = RunQlab("report " + reference + " -o " + reference + "_report.html");
+  EXPECT_EQ(report.code, 0) << report.err;
+  EXPECT_NE(report.out.find("2 runs in 2 groups"), std::string::npos) << report.out;
+  const std::string html = ReadFile(reference + "_report.html");
+  for (const char* task : {"minatar/breakout(actions=full", "minatar/freeway(actions=full"})
+    EXPECT_NE(html.find(task), std::string::npos) << task;
+  ExpectKilledRunResumesExactly(run, "multitask_resumed", "kill@step=700", reference,
+                                {"agent/online", "replay/obs", "agent/replay_rng"});
+  // the task list must split the envs evenly: a one-line error naming the fix
+  const auto odd = RunQlab(run_with(3) + " --out " + TempDir("multitask_odd"));
+  EXPECT_NE(odd.code, 0);
+  EXPECT_NE(odd.err.find("use a multiple of 2"), std::string::npos) << odd.err;
+}
+
 // SPR (augmentation draws, subsequence sampling, the transition model and its target): the
 // predictions align with their targets on a deterministic chain, and a kill mid-run resumes
 // exactly.

@@ -623,7 +623,14 @@ void Dqn::Update() {
     const auto [n, gamma] = ReturnHorizon();
     replay_.SetReturns(batch_, n, gamma);
   }
-  replay_.Sample(replay_rng_, beta, batch_);
+  // Neuroplastic Expansion's experience review: some batches from the oldest experience
+  const double review = plasticity_->review_probability();
+  if (review > 0.0 && replay_rng_.Uniform() < review) {
+    replay_.SampleOldest(replay_rng_, options_.plasticity.grow.review_oldest, batch_);
+    ++reviewed_batches_;
+  } else {
+    replay_.Sample(replay_rng_, beta, batch_);
+  }
   Learn(batch_, /*online=*/true);
 }
 
@@ -845,6 +852,10 @@ TrainStats Dqn::TakeStats() {
   }
   if (distill_) stats.diagnostics.emplace_back("teacher_return", distill_->teacher_return());
   distill_loss_sum_ = distill_weight_sum_ = 0.0;
+  if (options_.plasticity.grow.enabled() && window_updates_ > 0)
+    stats.diagnostics.emplace_back("reviewed_fraction", static_cast<double>(reviewed_batches_) /
+                                                            static_cast<double>(window_updates_));
+  reviewed_batches_ = 0;
   if (options_.anneal_steps > 0) {
     // where the BBF schedule stands at the end of the window
     const auto [n, gamma] = ReturnHorizon();
@@ -905,6 +916,7 @@ void Dqn::Save(Archive& archive) const {
     archive.Put("agent/distill_loss_sum", distill_loss_sum_);
     archive.Put("agent/distill_weight_sum", distill_weight_sum_);
   }
+  if (options_.plasticity.grow.enabled()) archive.Put("agent/reviewed_batches", reviewed_batches_);
   plasticity_->Save(archive);
   train_stacker_.Save(archive, "agent/train_frames");
   replay_.Save(archive, "replay/");
@@ -948,6 +960,8 @@ void Dqn::Load(const Archive& archive) {
     distill_loss_sum_ = archive.Get<double>("agent/distill_loss_sum");
     distill_weight_sum_ = archive.Get<double>("agent/distill_weight_sum");
   }
+  if (options_.plasticity.grow.enabled())
+    reviewed_batches_ = archive.Get<int64_t>("agent/reviewed_batches");
   plasticity_->Load(archive);
   train_stacker_.Load(archive, "agent/train_frames");
   replay_.Load(archive, "replay/");

@@ -223,6 +223,7 @@ class Dqn : public Agent {
   double spr_cosine_sum_ = 0.0;  // SPR: mean cosine over valid steps, per update
   int64_t spr_cosine_count_ = 0;
   double distill_loss_sum_ = 0.0, distill_weight_sum_ = 0.0;
+  int64_t reviewed_batches_ = 0;  // experience-review batches of the window (Neuroplastic Exp.)
 };
 
 }  // namespace qlab

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "qlab/core/check.h"
+#include "qlab/core/multi_task.h"
 
 namespace qlab {
 
@@ -33,6 +34,9 @@ const EnvEntry& Registry::Find(std::string_view name) const {
 }
 
 ResolvedEnv Registry::Resolve(std::string_view full_name) const {
+  if (SplitEnvList(full_name).size() > 1)
+    throw UserError(
+        fmt::format("'{}' is a multi-task env list; this command takes one env", full_name));
   ParsedName parsed = ParseEnvName(full_name);
   ResolvedEnv resolved;
   resolved.entry = &Find(parsed.name);
@@ -42,16 +46,39 @@ ResolvedEnv Registry::Resolve(std::string_view full_name) const {
 }
 
 std::string Registry::Canonicalize(std::string_view full_name) const {
-  return Resolve(full_name).canonical;
+  std::vector<std::string> canonical;
+  for (const std::string& task : SplitEnvList(full_name))
+    canonical.push_back(Resolve(task).canonical);
+  std::string joined;
+  for (size_t i = 0; i < canonical.size(); ++i) joined += (i ? "," : "") + canonical[i];
+  return joined;
 }
 
 std::unique_ptr<AnyVecEnv> Registry::Make(std::string_view full_name,
                                           const VecEnvOptions& options) const {
   if (options.num_envs < 1)
     throw UserError(fmt::format("num_envs must be at least 1, got {}", options.num_envs));
-  ResolvedEnv resolved = Resolve(full_name);
-  return resolved.entry->make(resolved.params, resolved.canonical,
-                              resolved.params.GetInt("max_steps"), options);
+  const std::vector<std::string> tasks = SplitEnvList(full_name);
+  if (tasks.size() == 1) {
+    ResolvedEnv resolved = Resolve(full_name);
+    return resolved.entry->make(resolved.params, resolved.canonical,
+                                resolved.params.GetInt("max_steps"), options);
+  }
+  const auto num_tasks = static_cast<int>(tasks.size());
+  if (options.num_envs % num_tasks != 0)
+    throw UserError(fmt::format(
+        "{} envs cannot be split evenly over the {} tasks of '{}' (use a multiple of {})",
+        options.num_envs, num_tasks, full_name, num_tasks));
+  // task t's envs take the RNG streams env t * k + i of one N-env vector env would
+  const int per_task = options.num_envs / num_tasks;
+  std::vector<std::unique_ptr<AnyVecEnv>> made;
+  for (int t = 0; t < num_tasks; ++t) {
+    VecEnvOptions task_options = options;
+    task_options.num_envs = per_task;
+    task_options.stream = options.stream + static_cast<uint64_t>(t) * per_task;
+    made.push_back(Make(tasks[t], task_options));
+  }
+  return std::make_unique<MultiTaskVecEnv>(std::move(made), Canonicalize(full_name));
 }
 
 }  // namespace qlab

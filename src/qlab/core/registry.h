@@ -54,9 +54,10 @@ class Registry {
 
   // Parses and validates "name(k=v,...)".
   ResolvedEnv Resolve(std::string_view full_name) const;
-  // Parses "name(k=v,...)", validates it, and builds the batched env.
+  // Parses "name(k=v,...)", validates it, and builds the batched env; a comma-separated list of
+  // names builds a multi-task env (multi_task.h) with options.num_envs split evenly.
   std::unique_ptr<AnyVecEnv> Make(std::string_view full_name, const VecEnvOptions& options) const;
-  // The canonical name of "name(k=v,...)" (validated), e.g. for run configs.
+  // The canonical name of "name(k=v,...)" or of each name in a list (validated), for run configs.
   std::string Canonicalize(std::string_view full_name) const;
 
  private:

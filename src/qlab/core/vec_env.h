@@ -88,6 +88,10 @@ class AnyVecEnv {
   // One step of every env; actions[i] is an index into the env's action set.
   virtual void Step(std::span<const int32_t> actions, StepBatch& out) = 0;
 
+  // Multi-task envs (multi_task.h) run several tasks side by side; a plain env is one task.
+  virtual int num_tasks() const { return 1; }
+  virtual int task_of(int /*env*/) const { return 0; }
+  virtual std::string task_name(int /*task*/) const { return name_; }
   // Everything needed to continue bit-exactly: env states, RNG streams, episode counters.
   virtual std::string SaveState() const = 0;
   virtual void LoadState(std::string_view bytes) = 0;  // throws UserError if it does not fit

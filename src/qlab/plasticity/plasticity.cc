@@ -18,6 +18,31 @@ void PlasticityOptions::AddKeys(ConfigSchema& schema) {
       .Int("prune.period", 1000, "updates between mask updates", {1, kBig})
       .String("prune.scope", "global", "global (one threshold) or per_layer",
               {"global", "per_layer"})
+      .Float("grow.initial_sparsity", 0.0,
+             "Neuroplastic Expansion: start at this sparsity (0: off; Liu et al. 2025 use 0.8)",
+             {0.0, 0.9999})
+      .Float("grow.final_sparsity", 0.25, "Neuroplastic Expansion: grow to this sparsity",
+             {0.0, 0.9999})
+      .Int("grow.period", 100, "Neuroplastic Expansion: updates between topology steps", {1, kBig})
+      .String("grow.schedule", "cosine",
+              "growth rate over training: cosine (rate (1 + cos(pi t)) / 2) or constant",
+              {"cosine", "constant"})
+      .Float("grow.rate", 0.5, "fraction of the growth space grown per topology step", {0.0, 1.0})
+      .Float("grow.prune_ratio", 0.4,
+             "connections pruned per grown one (dormant units' first, then smallest |w|)",
+             {0.0, 1.0})
+      .Float("grow.tau", 0.0, "units with score <= tau are dormant (pruned first)", {0.0, 1e3})
+      .String("grow.init", "zero", "new connections: zero (function unchanged) or lecun",
+              {"zero", "lecun"})
+      .Float("grow.rewire", 0.2,
+             "after growth: fraction of connections rewired per step, cosine-decayed (0: fixed)",
+             {0.0, 1.0})
+      .Float("grow.review_fau", 0.4,
+             "experience review while the fraction of active units is below this (0: off)",
+             {0.0, 1.0})
+      .Float("grow.review_temperature", 0.9, "experience review: gate temperature", {0.0, 1e3})
+      .Float("grow.review_oldest", 0.3, "experience review: oldest fraction of the replay",
+             {1e-6, 1.0})
       .Int("redo.period", 0, "updates between ReDo recycling steps (0: off; Sokar et al. 2023)",
            {0, kBig})
       .Float("redo.tau", 0.1, "ReDo: units with score <= tau are dormant", {0.0, 1e3})
@@ -45,6 +70,25 @@ PlasticityOptions PlasticityOptions::FromConfig(const Config& c) {
   if (o.prune.end < o.prune.start)
     throw UserError(fmt::format("prune.end ({}) must not be before prune.start ({})", o.prune.end,
                                 o.prune.start));
+  o.grow = {.initial_sparsity = c.GetFloat("grow.initial_sparsity"),
+            .final_sparsity = c.GetFloat("grow.final_sparsity"),
+            .period = c.GetInt("grow.period"),
+            .schedule = c.GetString("grow.schedule"),
+            .rate = c.GetFloat("grow.rate"),
+            .prune_ratio = c.GetFloat("grow.prune_ratio"),
+            .tau = c.GetFloat("grow.tau"),
+            .init = c.GetString("grow.init"),
+            .rewire = c.GetFloat("grow.rewire"),
+            .review_fau = c.GetFloat("grow.review_fau"),
+            .review_temperature = c.GetFloat("grow.review_temperature"),
+            .review_oldest = c.GetFloat("grow.review_oldest")};
+  if (o.grow.enabled() && o.grow.final_sparsity >= o.grow.initial_sparsity)
+    throw UserError(fmt::format(
+        "grow.final_sparsity ({}) must be below grow.initial_sparsity ({}): the network grows",
+        o.grow.final_sparsity, o.grow.initial_sparsity));
+  if (o.grow.enabled() && o.prune.sparsity > 0.0)
+    throw UserError(
+        "grow.initial_sparsity and prune.sparsity cannot be combined: both own the weight masks");
   o.redo_period = c.GetInt("redo.period");
   o.redo_tau = c.GetFloat("redo.tau");
   o.reset_period = c.GetInt("reset.period");
@@ -58,23 +102,6 @@ PlasticityOptions PlasticityOptions::FromConfig(const Config& c) {
 
 namespace {
 
-// Prunable weights: dense and conv weights (noisy: mu, with sigma tied), experts included.
-void CollectPrunable(torch::nn::Module& network, std::vector<torch::Tensor>& weights,
-                     std::vector<torch::Tensor>& tied) {
-  for (const auto& module : network.modules(/*include_self=*/false)) {
-    if (auto* noisy = module->as<NoisyLinear>()) {
-      weights.push_back(noisy->weight_mu);
-      tied.push_back(noisy->weight_sigma);
-    } else if (auto* linear = module->as<torch::nn::Linear>()) {
-      weights.push_back(linear->weight);
-      tied.emplace_back();
-    } else if (auto* conv = module->as<torch::nn::Conv2d>()) {
-      weights.push_back(conv->weight);
-      tied.emplace_back();
-    }
-  }
-}
-
 at::Generator GeneratorFrom(Rng& rng) { return at::detail::createCPUGenerator(rng.NextU64()); }
 
 }  // namespace
@@ -86,9 +113,15 @@ Plasticity::Plasticity(const PlasticityOptions& options, QNetwork online, QNetwo
       target_(std::move(target)),
       auxiliary_(std::move(auxiliary)),
       rng_(DeriveSeed(seed, StreamId("plasticity"))) {
+  WeightMasks prunable = WeightMasks::Of(*online_);
   std::vector<torch::Tensor> weights, tied;
-  CollectPrunable(*online_, weights, tied);
+  for (size_t i = 0; i < prunable.size(); ++i) {
+    weights.push_back(prunable.weight(i));
+    tied.push_back(prunable.tied(i));
+  }
   pruner_ = std::make_unique<MagnitudePruner>(options.prune, weights, tied);
+  if (options.grow.enabled())
+    expansion_ = std::make_unique<NeuroplasticExpansion>(options.grow, online_, target_);
 }
 
 bool Plasticity::AfterStep(int64_t updates, double progress, torch::optim::Optimizer& optimizer,
@@ -113,20 +146,35 @@ bool Plasticity::AfterStep(int64_t updates, double progress, torch::optim::Optim
     recycled_ += RecycleDormantUnits(online_, options_.redo_tau, optimizer, generator);
   }
   pruner_->AfterStep(updates, progress);
+  if (expansion_) expansion_->AfterStep(updates, progress, optimizer, capture, rng_);
   return reset;
 }
 
+const WeightMasks& Plasticity::masks() const {
+  return expansion_ ? expansion_->masks() : pruner_->masks();
+}
+
 int64_t Plasticity::nonzero_parameters() const {
-  return online_->num_parameters() - pruner_->pruned();
+  return online_->num_parameters() - masks().masked();
+}
+
+double Plasticity::review_probability() const {
+  return expansion_ ? expansion_->review_probability() : 0.0;
 }
 
 NamedValues Plasticity::Diagnostics(const torch::Tensor& obs, const torch::Tensor& taus) {
   NamedValues values = Diagnose(online_, obs, taus);
-  values.emplace_back("sparsity", pruner_->sparsity());
+  values.emplace_back("sparsity", masks().sparsity());
   values.emplace_back("parameters_nonzero", static_cast<double>(nonzero_parameters()));
   if (options_.redo_period > 0)
     values.emplace_back("recycled_units", static_cast<double>(recycled_));
   if (options_.reset_period > 0) values.emplace_back("resets", static_cast<double>(resets_));
+  if (expansion_) {
+    values.emplace_back("fau", expansion_->fau());
+    values.emplace_back("grown_connections", static_cast<double>(expansion_->grown()));
+    values.emplace_back("pruned_connections", static_cast<double>(expansion_->pruned()));
+    values.emplace_back("review_probability", expansion_->review_probability());
+  }
   return values;
 }
 
@@ -135,6 +183,7 @@ void Plasticity::Save(Archive& archive) const {
   archive.Put("plasticity/recycled", recycled_);
   archive.Put("plasticity/resets", resets_);
   pruner_->Save(archive, "plasticity/prune/");
+  if (expansion_) expansion_->Save(archive, "plasticity/grow/");
 }
 
 void Plasticity::Load(const Archive& archive) {
@@ -142,6 +191,7 @@ void Plasticity::Load(const Archive& archive) {
   recycled_ = archive.Get<int64_t>("plasticity/recycled");
   resets_ = archive.Get<int64_t>("plasticity/resets");
   pruner_->Load(archive, "plasticity/prune/");
+  if (expansion_) expansion_->Load(archive, "plasticity/grow/");
 }
 
 }  // namespace qlab

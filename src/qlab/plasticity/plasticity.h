@@ -1,8 +1,9 @@
-// The plasticity toolkit of a value-based agent, configured by [prune], [redo], [reset] and
-// [diagnostics] keys: gradual magnitude pruning (pruning.h), ReDo and resets (interventions.h)
-// scheduled by update count, and the per-iteration diagnostics (diagnostics.h). The agent calls
-// AfterStep() after every optimiser step and Diagnostics() once per iteration; everything random
-// comes from the run seed's "plasticity" stream and is checkpointed.
+// The plasticity toolkit of a value-based agent, configured by [prune], [grow], [redo], [reset]
+// and [diagnostics] keys: gradual magnitude pruning (pruning.h), Neuroplastic Expansion
+// (expansion.h), ReDo and resets (interventions.h) scheduled by update count, and the per-iteration
+// diagnostics (diagnostics.h). The agent calls AfterStep() after every optimiser step and
+// Diagnostics() once per iteration; everything random comes from the run seed's "plasticity" stream
+// and is checkpointed.
 #pragma once
 
 #include <torch/torch.h>
@@ -16,12 +17,14 @@
 #include "qlab/core/rng.h"
 #include "qlab/nets/network.h"
 #include "qlab/plasticity/diagnostics.h"
+#include "qlab/plasticity/expansion.h"
 #include "qlab/plasticity/pruning.h"
 
 namespace qlab {
 
 struct PlasticityOptions {
   PruneOptions prune;
+  ExpansionOptions grow;
   int64_t redo_period = 0;  // updates between ReDo steps; 0: off
   double redo_tau = 0.1;
   int64_t reset_period = 0;  // updates between resets; 0: off
@@ -56,6 +59,10 @@ class Plasticity {
   NamedValues Diagnostics(const torch::Tensor& obs, const torch::Tensor& taus = {});
   const PlasticityOptions& options() const { return options_; }
   int64_t nonzero_parameters() const;
+  // Neuroplastic Expansion's experience review: chance that the next batch comes from the oldest
+  // part of the replay (0 without it).
+  double review_probability() const;
+  const WeightMasks& masks() const;  // of whichever method owns them
 
   void Save(Archive& archive) const;
   void Load(const Archive& archive);
@@ -66,7 +73,8 @@ class Plasticity {
   std::vector<AuxiliaryModule> auxiliary_;
   Rng rng_;
   std::unique_ptr<MagnitudePruner> pruner_;
-  int64_t recycled_ = 0, resets_ = 0;  // totals
+  std::unique_ptr<NeuroplasticExpansion> expansion_;  // null when off
+  int64_t recycled_ = 0, resets_ = 0;                 // totals
 };
 
 }  // namespace qlab

@@ -4,10 +4,8 @@
 // Sparsity follows s(t) = s_f (1 - (1 - p)^3), p = clip((t - start) / (end - start), 0, 1), t the
 // fraction of training done; every `period` updates inside [start, end] (and once at the end) the
 // masks are recomputed to keep the largest-magnitude weights: globally over all prunable weights
-// (`scope = global`) or layer by layer (`per_layer`). Prunable: the weights (not biases) of every
-// dense and conv layer, experts included; a noisy layer's mask also covers its sigma. Masks are
-// reapplied after every optimiser step (pruned weights stay exactly zero) and saved in
-// checkpoints.
+// (`scope = global`) or layer by layer (`per_layer`). The masks (weight_masks.h) are reapplied
+// after every optimiser step (pruned weights stay exactly zero) and saved in checkpoints.
 #pragma once
 
 #include <torch/torch.h>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "qlab/core/archive.h"
+#include "qlab/plasticity/weight_masks.h"
 
 namespace qlab {
 
@@ -43,14 +42,15 @@ class MagnitudePruner {
   void Prune(double sparsity);
   void Apply();  // weights *= mask
 
-  double sparsity() const;  // pruned fraction of the prunable weights
-  int64_t pruned() const;   // number of pruned weights
+  double sparsity() const { return masks_.sparsity(); }  // pruned fraction
+  int64_t pruned() const { return masks_.masked(); }     // number of pruned weights
+  const WeightMasks& masks() const { return masks_; }
   void Save(Archive& archive, const std::string& prefix) const;
   void Load(const Archive& archive, const std::string& prefix);
 
  private:
   PruneOptions options_;
-  std::vector<torch::Tensor> weights_, tied_, masks_;
+  WeightMasks masks_;
   double current_ = 0.0;  // sparsity of the current masks
 };
 

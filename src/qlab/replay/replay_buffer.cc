@@ -151,11 +151,7 @@ void ReplayBuffer::Sample(Rng& rng, double beta, ReplayBatch& batch) const {
     int64_t filled = 0;
     for (int64_t w : written_) filled = std::max(filled, std::min(w, per_env_));
     for (int i = 0; i < batch.size; ++i) {
-      int64_t slot;
-      do {
-        const int64_t draw = rng.UniformInt(0, static_cast<int>(filled * num_envs_));
-        slot = (draw / filled) * per_env_ + draw % filled;
-      } while (!(flags_[slot] & kSampleable));
+      const int64_t slot = UniformSlot(rng, filled);
       batch.index[i] = slot;
       batch.weight[i] = 1.0f;
       Gather(slot, i, batch);
@@ -178,6 +174,46 @@ void ReplayBuffer::Sample(Rng& rng, double beta, ReplayBatch& batch) const {
   }
   for (int i = 0; i < batch.size; ++i)
     batch.weight[i] = static_cast<float>(batch.weight[i] / max_weight);
+}
+
+int64_t ReplayBuffer::UniformSlot(Rng& rng, int64_t filled) const {
+  // rejection over the filled part of the rings
+  int64_t slot;
+  do {
+    const int64_t draw = rng.UniformInt(0, static_cast<int>(filled * num_envs_));
+    slot = (draw / filled) * per_env_ + draw % filled;
+  } while (!(flags_[slot] & kSampleable));
+  return slot;
+}
+
+void ReplayBuffer::SampleOldest(Rng& rng, double fraction, ReplayBatch& batch) const {
+  QLAB_CHECK_GT(num_sampleable_, 0);
+  QLAB_CHECK_EQ(static_cast<int64_t>(batch.obs.size()), batch.size * stacked_obs_size());
+  // per env: stored written indices [first, written), the oldest `fraction` of them
+  std::vector<int64_t> first(num_envs_), oldest(num_envs_);
+  int64_t total = 0, filled = 0;
+  for (int e = 0; e < num_envs_; ++e) {
+    const int64_t stored = std::min(written_[e], per_env_);
+    first[e] = written_[e] - stored;
+    oldest[e] = static_cast<int64_t>(std::ceil(fraction * static_cast<double>(stored)));
+    total += oldest[e];
+    filled = std::max(filled, stored);
+  }
+  constexpr int kTries = 64;  // then the item is drawn from the whole buffer
+  for (int i = 0; i < batch.size; ++i) {
+    int64_t slot = -1;
+    for (int t = 0; t < kTries && slot < 0; ++t) {
+      int64_t draw = rng.UniformInt(0, static_cast<int>(total));
+      int e = 0;
+      while (draw >= oldest[e]) draw -= oldest[e++];
+      const int64_t candidate = Slot(e, first[e] + draw);
+      if (flags_[candidate] & kSampleable) slot = candidate;
+    }
+    if (slot < 0) slot = UniformSlot(rng, filled);
+    batch.index[i] = slot;
+    batch.weight[i] = 1.0f;
+    Gather(slot, i, batch);
+  }
 }
 
 void ReplayBuffer::Gather(int64_t slot, int row, ReplayBatch& batch) const {

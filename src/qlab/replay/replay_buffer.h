@@ -88,6 +88,10 @@ class ReplayBuffer {
   // Draws batch.size items (with replacement); needs num_sampleable() > 0. `beta` is the
   // importance-sampling exponent (ignored without prioritization).
   void Sample(Rng& rng, double beta, ReplayBatch& batch) const;
+  // Draws uniformly among the oldest `fraction` of each env's stored slots (Neuroplastic
+  // Expansion's experience review; importance weights 1, priorities ignored). Falls back to
+  // Sample's uniform draw for an item when that part holds nothing sampleable.
+  void SampleOldest(Rng& rng, double fraction, ReplayBatch& batch) const;
   // New priorities from |TD errors| of a sampled batch (prioritized only).
   void UpdatePriorities(std::span<const int64_t> index, std::span<const float> td_abs);
 
@@ -111,6 +115,8 @@ class ReplayBuffer {
   void Unmark(int64_t slot);
   void WriteStack(int64_t slot, float* out) const;
   void Unpack(int64_t slot, float* out) const;
+  // A sampleable slot drawn uniformly, `filled` the longest ring's stored length.
+  int64_t UniformSlot(Rng& rng, int64_t filled) const;
   void Gather(int64_t slot, int row, ReplayBatch& batch) const;
   void GatherSequence(int64_t slot, int row, ReplayBatch& batch) const;
 

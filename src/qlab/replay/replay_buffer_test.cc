@@ -244,6 +244,37 @@ TEST(ReplayBuffer, OverwrittenSlotsAreNeverSampled) {
   EXPECT_LE(replay.num_sampleable(), 40);
 }
 
+// Experience review (Neuroplastic Expansion): draws only from the oldest part of each env's ring,
+// still with correct returns, and reaches all of that part.
+TEST(ReplayBuffer, OldestSamplesComeFromTheOldestPartOfEveryRing) {
+  const int num_envs = 2;
+  ReplayBuffer replay(ScalarSpec(), num_envs, {.capacity = 200, .n_step = 2, .gamma = 0.5});
+  Oracle oracle(2, 0.5);
+  float id = 1;
+  Feed(replay, oracle, num_envs, 300, id);  // each ring (100 slots) wrapped: ids ~ 600 .. 825
+  ReplayBatch oldest = replay.MakeBatch(512), all = replay.MakeBatch(512);
+  Rng rng(4);
+  replay.SampleOldest(rng, 0.25, oldest);
+  replay.Sample(rng, 0.0, all);
+  std::set<float> distinct;
+  float max_all = 0.0f;
+  for (int i = 0; i < all.size; ++i) max_all = std::max(max_all, std::abs(all.obs[i]));
+  for (int i = 0; i < oldest.size; ++i) {
+    // the oldest quarter of every ring: ids below the newest ones by at least 3/4 of a ring
+    EXPECT_LT(std::abs(oldest.obs[i]), max_all - 0.6f * 100 * num_envs) << i;
+    EXPECT_EQ(oldest.weight[i], 1.0f);
+    oracle.Check(oldest.obs[i], oldest.action[i], oldest.reward[i], oldest.discount[i],
+                 oldest.next_obs[i]);
+    distinct.insert(oldest.obs[i]);
+  }
+  EXPECT_GT(distinct.size(), 30u);  // ~50 slots, few of them final or unsampleable
+  // fraction 1: the whole buffer again
+  replay.SampleOldest(rng, 1.0, oldest);
+  float max_oldest = 0.0f;
+  for (int i = 0; i < oldest.size; ++i) max_oldest = std::max(max_oldest, std::abs(oldest.obs[i]));
+  EXPECT_GT(max_oldest, max_all - 20.0f);
+}
+
 TEST(ReplayBuffer, BitPackedObservationsRoundTrip) {
   EnvSpec spec;
   spec.id = "test/binary";

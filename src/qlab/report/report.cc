@@ -262,6 +262,8 @@ class Builder {
         {"weight_norm", "weight norm"},
         {"grad_norm", "gradient norm"},
         {"sparsity", "pruned fraction"},
+        {"fau", "fraction of active units"},
+        {"reviewed_fraction", "batches reviewing old experience"},
         {"routing_entropy", "routing entropy (nats)"}};
     std::string html;
     auto stream = Stream();

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "qlab/core/errors.h"
+#include "qlab/core/multi_task.h"
 
 namespace qlab::report {
 namespace fs = std::filesystem;
@@ -23,6 +24,30 @@ std::string ReadStatus(const fs::path& dir) {
   std::string line;
   if (!in || !std::getline(in, line)) return "unknown";
   return line;
+}
+
+// A multi-task run (env "a,b,..."; core/multi_task.h) becomes one run per task, with the task's
+// canonical name as env and the task's score column (task/<id>/<score key>, the canonical name
+// instead of the id where two tasks share it, as the runner writes them): reports then show,
+// compare and aggregate the tasks like envs of single-task runs.
+std::vector<RunData> SplitTasks(RunData run) {
+  const std::vector<std::string> tasks = SplitEnvList(run.env);
+  if (tasks.size() < 2) return {std::move(run)};
+  std::vector<RunData> split;
+  for (const std::string& task : tasks) {
+    const std::string id = task.substr(0, task.find('('));
+    auto column = run.metrics.find("task/" + id + "/" + run.score_key);
+    if (column == run.metrics.end())
+      column = run.metrics.find("task/" + task + "/" + run.score_key);
+    RunData one = run;
+    one.env = task;
+    one.scores =
+        column != run.metrics.end()
+            ? column->second
+            : std::vector<double>(run.env_steps.size(), std::numeric_limits<double>::quiet_NaN());
+    split.push_back(std::move(one));
+  }
+  return split;
 }
 
 }  // namespace
@@ -113,7 +138,7 @@ RunSet LoadRuns(const std::vector<std::string>& paths) {
         if (!run.finished())
           set.problems.push_back(fmt::format("{}: status '{}' after {} iterations", dir.string(),
                                              run.status, run.scores.size()));
-        set.runs.push_back(std::move(run));
+        for (RunData& one : SplitTasks(std::move(run))) set.runs.push_back(std::move(one));
       } catch (const UserError& e) {
         set.problems.push_back(fmt::format("skipped: {}", e.what()));
       }

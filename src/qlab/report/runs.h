@@ -37,6 +37,7 @@ RunData LoadRun(const std::string& dir);
 
 // Loads every run in `paths`: a run dir (has meta.json) or a folder searched recursively for
 // run dirs. Unreadable runs become problems. UserError if a path does not exist or holds no run.
+// A multi-task run enters once per task, its env the task (scores of that task).
 RunSet LoadRuns(const std::vector<std::string>& paths);
 
 // Runs sharing (label, env), in label then env order, sorted by seed. `iterations` is the

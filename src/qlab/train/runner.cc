@@ -149,6 +149,9 @@ class Runner {
     env_ = BuiltinEnvs().Make(
         env_name_,
         {.num_envs = num_envs_, .seed = seed_, .stream = StreamId("env"), .pool = pool_.get()});
+    // multi-task: every task gets the same number of evaluation envs
+    const int tasks = env_->num_tasks();
+    eval_envs_ = (static_cast<int>(config.GetInt("eval.num_envs")) + tasks - 1) / tasks * tasks;
     current_ = env_->MakeBatch();
     next_ = env_->MakeBatch();
     actions_.assign(num_envs_, 0);
@@ -157,7 +160,7 @@ class Runner {
     AgentContext context{.config = &config,
                          .spec = env_->spec(),
                          .num_envs = num_envs_,
-                         .num_eval_envs = static_cast<int>(config.GetInt("eval.num_envs")),
+                         .num_eval_envs = eval_envs_,
                          .seed = seed_,
                          .total_env_steps = iterations_ * training_steps_};
     if (config.schema().Find("teacher.run") != nullptr &&
@@ -360,8 +363,8 @@ class Runner {
   // Evaluation envs and policy RNG derive from (seed, iteration): the phase is a pure function
   // of the weights. Episodes are split into per-env quotas so short episodes are not favoured.
   bool EvaluationPhase(std::vector<EpisodeRecord>& episodes) {
-    const int n = static_cast<int>(config_.GetInt("eval.num_envs"));
-    const int64_t target_episodes = config_.GetInt("eval.episodes");
+    const int n = eval_envs_;
+    const int64_t target_episodes = config_.GetInt("eval.episodes");  // per task
     const int64_t target_steps = config_.GetInt("eval.steps");
     auto env = BuiltinEnvs().Make(env_name_, {.num_envs = n,
                                               .seed = DeriveSeed(seed_, iteration_),
@@ -373,7 +376,11 @@ class Runner {
     std::vector<uint8_t> start(n, 1);
     std::vector<int32_t> actions(n, 0);
     std::vector<int64_t> quota(n, 0), finished(n, 0);
-    for (int i = 0; i < n; ++i) quota[i] = target_episodes / n + (i < target_episodes % n ? 1 : 0);
+    const int per_task = n / env_->num_tasks();
+    for (int i = 0; i < n; ++i) {
+      const int k = i % per_task;  // the env's place within its task
+      quota[i] = target_episodes / per_task + (k < target_episodes % per_task ? 1 : 0);
+    }
     int64_t steps = 0;
     auto done = [&]() {
       if (target_steps > 0) return steps >= target_steps;
@@ -405,8 +412,34 @@ class Runner {
 
   void FinishIteration(const std::vector<EpisodeRecord>& eval) {
     const TrainStats stats = agent_->TakeStats();
-    const std::optional<double> train_mean = ReturnStats(train_episodes_).first;
-    const auto [eval_mean, eval_std] = ReturnStats(eval);
+    std::optional<double> train_mean = ReturnStats(train_episodes_).first;
+    auto [eval_mean, eval_std] = ReturnStats(eval);
+    // multi-task: per-task means, and the aggregates become the mean over tasks
+    const int tasks = env_->num_tasks();
+    nlohmann::ordered_json per_task;
+    if (tasks > 1) {
+      std::vector<std::vector<EpisodeRecord>> train(tasks), evaluated(tasks);
+      for (const auto& e : train_episodes_) train[env_->task_of(e.env_index)].push_back(e);
+      for (const auto& e : eval) evaluated[e.env_index / (eval_envs_ / tasks)].push_back(e);
+      auto mean_over_tasks = [](const std::vector<std::optional<double>>& means) {
+        double sum = 0.0;
+        int count = 0;
+        for (const auto& m : means)
+          if (m) sum += *m, ++count;
+        return count > 0 ? std::optional<double>(sum / count) : std::nullopt;
+      };
+      std::vector<std::optional<double>> train_means, eval_means;
+      for (int t = 0; t < tasks; ++t) {
+        train_means.push_back(ReturnStats(train[t]).first);
+        eval_means.push_back(ReturnStats(evaluated[t]).first);
+        const std::string prefix = "task/" + env_->task_name(t) + "/";
+        per_task[prefix + "train_return_mean"] = OrNull(train_means.back());
+        per_task[prefix + "train_episodes"] = train[t].size();
+        if (evaluate_) per_task[prefix + "eval_return_mean"] = OrNull(eval_means.back());
+      }
+      train_mean = mean_over_tasks(train_means);
+      if (evaluate_) eval_mean = mean_over_tasks(eval_means);
+    }
     const double wall = wall_s_ + Seconds(session_start_, Clock::now());
     const auto frames = env_steps_ * env_->spec().frames_per_step;
     nlohmann::ordered_json metrics = {
@@ -431,6 +464,7 @@ class Runner {
       metrics["eval_teacher_normalized"] = eval_mean && *teacher_score_ != 0.0
                                                ? nlohmann::json(*eval_mean / *teacher_score_)
                                                : nlohmann::json(nullptr);
+    for (const auto& [name, value] : per_task.items()) metrics[name] = value;
     for (const auto& [name, value] : stats.diagnostics)
       metrics[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
     dir_.AppendIteration(metrics, iteration_, train_episodes_, eval);
@@ -477,6 +511,7 @@ class Runner {
   uint64_t seed_;
   int64_t iterations_, training_steps_;
   int num_envs_;
+  int eval_envs_ = 1;  // eval.num_envs, rounded up to a multiple of the tasks
   bool evaluate_;
   Progress progress_;
   TestHook hook_;

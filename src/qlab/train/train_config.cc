@@ -7,6 +7,7 @@
 
 #include "qlab/agents/agent.h"
 #include "qlab/core/errors.h"
+#include "qlab/core/multi_task.h"
 #include "qlab/core/params.h"
 
 #ifndef QLAB_CONFIG_DIR
@@ -89,6 +90,12 @@ std::vector<std::pair<std::string, std::string>> ListPresets(const std::string& 
 
 std::string MergeEnvParams(const std::string& env, const std::string& defaults) {
   if (defaults.empty()) return env;
+  if (const auto tasks = SplitEnvList(env); tasks.size() > 1) {
+    std::string merged;  // each task takes the defaults
+    for (size_t i = 0; i < tasks.size(); ++i)
+      merged += (i ? "," : "") + MergeEnvParams(tasks[i], defaults);
+    return merged;
+  }
   ParsedName parsed = ParseEnvName(env);
   const ParsedName extra = ParseEnvName("x(" + defaults + ")");
   for (const auto& [key, value] : extra.args) {
