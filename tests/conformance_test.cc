@@ -122,7 +122,10 @@ TEST_P(Conformance, TruncatesExactlyAtTheHorizon) {
       if (batch.done(i)) {
         // reported episode statistics match what we counted; counters restart
         ASSERT_EQ(batch.episode_length[i], length[i]);
-        ASSERT_DOUBLE_EQ(batch.episode_return[i], episode_return[i]);
+        // the env sums its double rewards; the float reward channel rounds each (LunarLander's
+        // shaping differences are not floats): equal up to that rounding
+        ASSERT_NEAR(batch.episode_return[i], episode_return[i],
+                    1e-6 * length[i] * std::max(1.0, std::abs(episode_return[i])));
         truncations += batch.truncated[i];
         length[i] = 0;
         episode_return[i] = 0.0;

@@ -6,6 +6,9 @@
 //   void Reset(Rng& rng);
 //   StepOutcome Step(int action, Rng& rng);        // discrete action index
 //   void WriteObs(Obs* out) const;                 // writes spec.obs_size() elements, CHW order
+// An E that is not plain data (a physics engine's world) also provides
+//   void Save(std::string& out) const;  void Load(std::string_view bytes);
+// and a copy constructor that makes an equal env; VecEnv then snapshots it through those.
 // VecEnv<E> steps N copies of E on a ThreadPool with no virtual call and no allocation per step;
 // AnyVecEnv is the type-erased boundary the rest of qlab uses, one virtual call per batch.
 //
@@ -109,8 +112,15 @@ template <class E>
 class VecEnv final : public AnyVecEnv {
  public:
   using Obs = typename E::Obs;
-  static_assert(std::is_trivially_copyable_v<E>,
-                "env state must be plain data (a copy is a snapshot)");
+  // a snapshot is a byte copy of plain-data envs, else the env's own Save / Load
+  static constexpr bool kPlainData = std::is_trivially_copyable_v<E>;
+  static_assert(
+      kPlainData ||
+          requires(const E& e, E& m, std::string& out, std::string_view in) {
+            e.Save(out);
+            m.Load(in);
+          },
+      "env state must be plain data (a copy is a snapshot) or have Save / Load");
 
   // `max_episode_steps` overrides the spec's time limit (0 = none).
   VecEnv(const E& prototype, std::string name, int max_episode_steps, const VecEnvOptions& options)
@@ -178,22 +188,46 @@ class VecEnv final : public AnyVecEnv {
 
   std::string SaveState() const override {
     std::string bytes;
-    Append(bytes, envs_);
+    if constexpr (kPlainData) Append(bytes, envs_);  // first: the layout of older checkpoints
     Append(bytes, rngs_);
     Append(bytes, counters_);
+    if constexpr (!kPlainData) {
+      for (const E& env : envs_) {  // each env's bytes after their length
+        std::string state;
+        env.Save(state);
+        const uint64_t size = state.size();
+        bytes.append(reinterpret_cast<const char*>(&size), sizeof(size));
+        bytes += state;
+      }
+    }
     return bytes;
   }
 
   void LoadState(std::string_view bytes) override {
-    const size_t expected = num_envs_ * (sizeof(E) + sizeof(Rng) + sizeof(Counters));
-    if (bytes.size() != expected)
+    const size_t fixed = num_envs_ * (sizeof(Rng) + sizeof(Counters));
+    const size_t expected = fixed + (kPlainData ? num_envs_ * sizeof(E) : 0);
+    const bool fits = kPlainData ? bytes.size() == expected : bytes.size() >= expected;
+    if (!fits)
       throw UserError("env state of " + name_ + " does not fit: " + std::to_string(bytes.size()) +
                       " bytes, expected " + std::to_string(expected) +
                       " (other env, params or num_envs?)");
     const char* cursor = bytes.data();
-    Read(cursor, envs_);
+    if constexpr (kPlainData) Read(cursor, envs_);
     Read(cursor, rngs_);
     Read(cursor, counters_);
+    if constexpr (!kPlainData) {
+      std::string_view rest = bytes.substr(fixed);
+      for (E& env : envs_) {
+        uint64_t size = 0;
+        if (rest.size() < sizeof(size)) throw UserError("env state of " + name_ + " is truncated");
+        std::memcpy(&size, rest.data(), sizeof(size));
+        rest.remove_prefix(sizeof(size));
+        if (rest.size() < size) throw UserError("env state of " + name_ + " is truncated");
+        env.Load(rest.substr(0, size));
+        rest.remove_prefix(size);
+      }
+      if (!rest.empty()) throw UserError("env state of " + name_ + " holds more envs than the run");
+    }
   }
 
   // Direct access for tests and tools that need a concrete env (e.g. forcing a start state).

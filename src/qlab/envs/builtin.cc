@@ -7,6 +7,7 @@ const Registry& BuiltinEnvs() {
     Registry r;
     RegisterMinAtarEnvs(r);
     RegisterClassicEnvs(r);
+    RegisterBox2dEnvs(r);
     RegisterProbeEnvs(r);
     return r;
   }();

@@ -7,6 +7,7 @@ namespace qlab {
 
 void RegisterMinAtarEnvs(Registry& registry);
 void RegisterClassicEnvs(Registry& registry);
+void RegisterBox2dEnvs(Registry& registry);
 void RegisterProbeEnvs(Registry& registry);
 
 // Every built-in env (built once, on first use).
