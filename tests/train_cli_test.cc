@@ -479,7 +479,7 @@ TEST(Train, AgentsListsKeysAndPresets) {
   std::vector<std::string> presets;
   for (const auto& p : list[0]["presets"]) presets.push_back(p["name"]);
   EXPECT_EQ(presets, (std::vector<std::string>{"dqn/cleanrl_classic", "dqn/dopamine_minatar",
-                                               "dqn/minatar_paper"}));
+                                               "dqn/minatar_paper", "dqn/sb3_lunar_lander"}));
   bool documented = true;
   for (const auto& k : list[0]["keys"])
     documented = documented && !k["doc"].get<std::string>().empty();
