@@ -95,7 +95,7 @@ py::dict SpecDict(const EnvSpec& spec) {
 class VectorEnv {
  public:
   VectorEnv(const std::string& name, int num_envs, const py::handle& seed, int num_threads)
-      : resolved_(BuiltinEnvs().Resolve(name)), num_envs_(num_envs) {
+      : canonical_(BuiltinEnvs().Canonicalize(name)), num_envs_(num_envs) {
     if (num_envs < 1) throw UserError(fmt::format("num_envs must be >= 1, got {}", num_envs));
     if (num_threads < 0)
       throw UserError(
@@ -185,8 +185,8 @@ class VectorEnv {
   };
 
   void Build(uint64_t seed) {
-    env_ = BuiltinEnvs().Make(resolved_.canonical,
-                              {.num_envs = num_envs_, .seed = seed, .pool = pool_.get()});
+    env_ =
+        BuiltinEnvs().Make(canonical_, {.num_envs = num_envs_, .seed = seed, .pool = pool_.get()});
     needs_reset_ = true;
   }
 
@@ -223,7 +223,7 @@ class VectorEnv {
     }
   }
 
-  ResolvedEnv resolved_;
+  std::string canonical_;  // one env, or a multi-task list
   int num_envs_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<AnyVecEnv> env_;

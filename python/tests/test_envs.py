@@ -45,6 +45,18 @@ def test_vector_observations_are_float32():
     assert envs.single_observation_space.dtype == np.float32
 
 
+def test_lunar_lander_and_multi_task_lists():
+    envs = qlab.make("box2d/lunar_lander", num_envs=2, seed=0)
+    assert envs.spec.obs_shape == (8,) and envs.spec.max_episode_steps == 1000
+    assert envs.single_action_space.n == 4
+    obs, _ = envs.reset()
+    assert obs.dtype == np.float32 and 1.3 < obs[0, 1] < 1.5  # starts near the top
+    both = qlab.make("minatar/breakout(actions=full),minatar/freeway(actions=full)", num_envs=2)
+    obs, _ = both.reset()
+    assert obs.shape == (2, 9, 10, 10)  # freeway's 7 planes + one task plane per game
+    assert obs[0, 7].all() and not obs[0, 8].any() and obs[1, 8].all()
+
+
 def test_params_as_keywords():
     envs = qlab.make("minatar/breakout", sticky=0.0, ramping=False, max_steps=100)
     assert "sticky=0" in envs.name and "ramping=false" in envs.name
