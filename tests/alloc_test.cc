@@ -27,18 +27,18 @@ TEST(NoAllocationPerStep, EveryEnvSerialAndThreaded) {
   ThreadPool pool(2);
   std::vector<std::string> names = BuiltinEnvs().names();
   names.push_back("minatar/breakout,minatar/freeway");  // a multi-task env
+  names.push_back("box2d/lunar_lander(continuous=true)");
   for (const std::string& name : names) {
     for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
       auto env = BuiltinEnvs().Make(name, {.num_envs = 16, .seed = 1, .pool = p});
       StepBatch batch = env->MakeBatch();
-      std::vector<int32_t> actions(16);
+      ActionBatch actions(*env);
       Rng rng(2);
       env->Reset(batch);
       const long before = g_allocations.load();
       for (int t = 0; t < 3000; ++t) {
-        for (auto& a : actions)
-          a = static_cast<int32_t>(rng.UniformInt(env->spec().action_space.n));
-        env->Step(actions, batch);
+        actions.Randomize(rng);
+        actions.StepOn(*env, batch);
       }
       EXPECT_EQ(g_allocations.load() - before, 0) << name << (p ? " threaded" : " serial");
     }

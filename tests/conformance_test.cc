@@ -19,6 +19,8 @@ std::vector<std::string> ConformanceNames() {
   names.push_back("minatar/seaquest(actions=full,sticky=0.25)");
   names.push_back("minatar/space_invaders(ramping=false,sticky=0)");
   names.push_back("probe/chain(length=5)");
+  names.push_back("box2d/lunar_lander(continuous=true)");
+  names.push_back("box2d/lunar_lander(wind=true)");
   return names;
 }
 
@@ -35,10 +37,10 @@ Recording Record(AnyVecEnv& env, int steps, uint64_t action_seed) {
   env.Reset(batch);
   rec.obs.assign(batch.obs.begin(), batch.obs.end());
   Rng rng(action_seed);
-  std::vector<int32_t> actions(env.num_envs());
+  ActionBatch actions(env);
   for (int t = 0; t < steps; ++t) {
-    for (auto& a : actions) a = static_cast<int32_t>(rng.UniformInt(env.spec().action_space.n));
-    env.Step(actions, batch);
+    actions.Randomize(rng);
+    actions.StepOn(env, batch);
     rec.obs.insert(rec.obs.end(), batch.obs.begin(), batch.obs.end());
     rec.rewards.insert(rec.rewards.end(), batch.reward.begin(), batch.reward.end());
     for (int i = 0; i < env.num_envs(); ++i) {
@@ -75,14 +77,19 @@ TEST_P(Conformance, ObservationsAndRewardsWithinSpec) {
   auto env = BuiltinEnvs().Make(GetParam(), {.num_envs = 8, .seed = 2});
   const EnvSpec& spec = env->spec();
   ASSERT_EQ(spec.obs_labels.size(), static_cast<size_t>(spec.obs_shape[0]));
-  ASSERT_EQ(spec.action_space.names.size(), static_cast<size_t>(spec.action_space.n));
+  if (spec.action_space.discrete()) {
+    ASSERT_EQ(spec.action_space.names.size(), static_cast<size_t>(spec.action_space.n));
+  } else {
+    ASSERT_GT(spec.action_space.dims(), 0);
+    ASSERT_EQ(spec.action_space.high.size(), spec.action_space.low.size());
+  }
   StepBatch batch = env->MakeBatch();
   env->Reset(batch);
   Rng rng(3);
-  std::vector<int32_t> actions(8);
+  ActionBatch actions(*env);
   for (int t = 0; t < 3000; ++t) {
-    for (auto& a : actions) a = static_cast<int32_t>(rng.UniformInt(spec.action_space.n));
-    env->Step(actions, batch);
+    actions.Randomize(rng);
+    actions.StepOn(*env, batch);
     for (int i = 0; i < 8; ++i) {
       ASSERT_GE(batch.reward[i], spec.reward_min);
       ASSERT_LE(batch.reward[i], spec.reward_max);
@@ -108,12 +115,12 @@ TEST_P(Conformance, TruncatesExactlyAtTheHorizon) {
   env->Reset(batch);
   std::vector<int> length(5, 0);
   std::vector<double> episode_return(5, 0.0);
-  std::vector<int32_t> actions(5);
+  ActionBatch actions(*env);
   Rng rng(9);
   int truncations = 0;
   for (int t = 0; t < 200; ++t) {
-    for (auto& a : actions) a = static_cast<int32_t>(rng.UniformInt(env->spec().action_space.n));
-    env->Step(actions, batch);
+    actions.Randomize(rng);
+    actions.StepOn(*env, batch);
     for (int i = 0; i < 5; ++i) {
       ++length[i];
       episode_return[i] += batch.reward[i];
@@ -140,12 +147,12 @@ TEST_P(Conformance, ResetAfterTerminalStartsAFreshEpisode) {
   auto env = BuiltinEnvs().Make(GetParam(), {.num_envs = 4, .seed = 6});
   StepBatch batch = env->MakeBatch();
   env->Reset(batch);
-  std::vector<int32_t> actions(4);
+  ActionBatch actions(*env);
   Rng rng(10);
   int finished = 0;
   for (int t = 0; t < 20000 && finished < 4; ++t) {
-    for (auto& a : actions) a = static_cast<int32_t>(rng.UniformInt(env->spec().action_space.n));
-    env->Step(actions, batch);
+    actions.Randomize(rng);
+    actions.StepOn(*env, batch);
     for (int i = 0; i < 4; ++i) {
       if (!batch.done(i)) continue;
       ++finished;
@@ -159,14 +166,13 @@ TEST_P(Conformance, SaveAndLoadStateContinueExactly) {
   auto env = BuiltinEnvs().Make(GetParam(), {.num_envs = 3, .seed = 8});
   StepBatch batch = env->MakeBatch();
   env->Reset(batch);
-  std::vector<int32_t> actions(3, 0);
+  ActionBatch actions(*env);
   Rng rng(12);
   auto run = [&](int steps, Rng action_rng) {
     std::vector<uint8_t> trace;
     for (int t = 0; t < steps; ++t) {
-      for (auto& a : actions)
-        a = static_cast<int32_t>(action_rng.UniformInt(env->spec().action_space.n));
-      env->Step(actions, batch);
+      actions.Randomize(action_rng);
+      actions.StepOn(*env, batch);
       trace.insert(trace.end(), batch.obs.begin(), batch.obs.end());
       for (float r : batch.reward) trace.push_back(static_cast<uint8_t>(r * 7 + 64));
     }

@@ -12,6 +12,7 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -142,7 +143,11 @@ class VectorEnv {
     {
       py::gil_scoped_release release;
       StepBatch& batch = buffers_->batch;
-      env_->Step(actions_, batch);
+      if (env_->spec().action_space.discrete()) {
+        env_->Step(actions_, batch);
+      } else {
+        env_->StepBox(box_actions_, batch);
+      }
       for (int i = 0; i < num_envs_; ++i) buffers_->done[i] = batch.done(i);
     }
     py::dict episode;
@@ -198,8 +203,11 @@ class VectorEnv {
     return view;
   }
 
-  // Validates the batch of actions (integer dtype, shape (num_envs,), each in range) into actions_.
+  // Validates the batch of actions into actions_ (discrete: integers of shape (num_envs,), each
+  // in range) or box_actions_ (Box: finite numbers of shape (num_envs, dims); the env clips).
   void ReadActions(const py::handle& actions) {
+    const ActionSpace& space = env_->spec().action_space;
+    if (!space.discrete()) return ReadBoxActions(actions, space.dims());
     py::array array = py::array::ensure(actions);
     if (!array) throw UserError("actions must be an array of integers, one per env");
     const char kind = array.dtype().kind();
@@ -223,12 +231,26 @@ class VectorEnv {
     }
   }
 
+  void ReadBoxActions(const py::handle& actions, int dims) {
+    const auto array =
+        py::array_t<float, py::array::forcecast | py::array::c_style>::ensure(actions);
+    if (!array) throw UserError("actions must be an array of numbers, one row per env");
+    if (array.ndim() != 2 || array.shape(0) != num_envs_ || array.shape(1) != dims)
+      throw UserError(fmt::format("actions must have shape ({}, {}), got {}", num_envs_, dims,
+                                  ShapeText(array)));
+    box_actions_.assign(array.data(), array.data() + static_cast<size_t>(num_envs_) * dims);
+    for (size_t k = 0; k < box_actions_.size(); ++k)
+      if (!std::isfinite(box_actions_[k]))
+        throw UserError(fmt::format("action of env {} is not finite", k / dims));
+  }
+
   std::string canonical_;  // one env, or a multi-task list
   int num_envs_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<AnyVecEnv> env_;
   std::shared_ptr<Buffers> buffers_;
   std::vector<int32_t> actions_;
+  std::vector<float> box_actions_;
   py::array obs_, final_obs_, reward_, terminated_, truncated_, done_, episode_return_,
       episode_length_;
   bool needs_reset_ = true;

@@ -51,6 +51,13 @@ def test_lunar_lander_and_multi_task_lists():
     assert envs.single_action_space.n == 4
     obs, _ = envs.reset()
     assert obs.dtype == np.float32 and 1.3 < obs[0, 1] < 1.5  # starts near the top
+    box = qlab.make("box2d/lunar_lander", continuous=True, num_envs=3, seed=1)
+    assert box.single_action_space.shape == (2,) and box.action_space.shape == (3, 2)
+    box.reset()
+    obs, reward, terminated, truncated, _ = box.step(box.action_space.sample())
+    assert obs.shape == (3, 8) and reward.dtype == np.float32
+    with pytest.raises(qlab.Error, match=r"shape \(3, 2\)"):
+        box.step(np.zeros(3))
     both = qlab.make("minatar/breakout(actions=full),minatar/freeway(actions=full)", num_envs=2)
     obs, _ = both.reset()
     assert obs.shape == (2, 9, 10, 10)  # freeway's 7 planes + one task plane per game

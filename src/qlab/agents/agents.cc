@@ -14,6 +14,11 @@ AgentEntry DqnVariant(std::string name, std::string description) {
           .description = std::move(description),
           .add_keys = [name](ConfigSchema& schema) { DqnOptions::AddKeys(schema, name); },
           .make = [name](const AgentContext& context) -> std::unique_ptr<Agent> {
+            if (!context.spec.action_space.discrete())
+              throw UserError(fmt::format(
+                  "{} picks one of n discrete actions; {} has {} actions (a continuous-control "
+                  "agent is needed)",
+                  name, context.spec.id, DescribeActions(context.spec)));
             return std::make_unique<Dqn>(context, DqnOptions::FromConfig(*context.config, name));
           }};
 }

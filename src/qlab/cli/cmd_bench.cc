@@ -41,8 +41,8 @@ double MeasureStepsPerSecond(const std::string& name, int num_envs, int threads,
   auto env = BuiltinEnvs().Make(name, {.num_envs = num_envs, .seed = 0, .pool = &pool});
   constexpr int kActionBatches = 256;
   Rng rng(1);
-  std::vector<int32_t> actions(static_cast<size_t>(kActionBatches) * num_envs);
-  for (auto& a : actions) a = static_cast<int32_t>(rng.UniformInt(env->spec().action_space.n));
+  std::vector<ActionBatch> actions(kActionBatches, ActionBatch(*env));
+  for (auto& a : actions) a.Randomize(rng);
   StepBatch batch = env->MakeBatch();
   env->Reset(batch);
   auto run = [&](double budget) {
@@ -51,10 +51,7 @@ double MeasureStepsPerSecond(const std::string& name, int num_envs, int threads,
     int64_t batches = 0;
     double elapsed = 0;
     while (elapsed < budget) {
-      for (int k = 0; k < 64; ++k, ++batches)
-        env->Step(
-            {actions.data() + (batches % kActionBatches) * num_envs, static_cast<size_t>(num_envs)},
-            batch);
+      for (int k = 0; k < 64; ++k, ++batches) actions[batches % kActionBatches].StepOn(*env, batch);
       elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     }
     return static_cast<double>(batches) * num_envs / elapsed;

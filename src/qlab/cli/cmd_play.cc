@@ -98,12 +98,17 @@ void RunPlay(const PlayArgs& args) {
     throw UserError(fmt::format("unknown play policy '{}' (valid: keys, random)", policy));
   if (policy == "keys" && !tty_in)
     throw UserError("--policy keys needs a terminal on stdin; use --policy random");
+  if (policy == "keys" && !spec.action_space.discrete())
+    throw UserError(
+        fmt::format("--policy keys picks discrete actions; {} has {} actions (use "
+                    "--policy random)",
+                    spec.id, DescribeActions(spec)));
   const bool color = !args.no_color && isatty(STDOUT_FILENO);
 
   Rng rng(DeriveSeed(args.seed, StreamId("policy")));
   StepBatch batch = env->MakeBatch();
   env->Reset(batch);
-  std::vector<int32_t> action(1, 0);
+  ActionBatch action(*env);
   double episode_return = 0;
   int episode = 1;
   std::unique_ptr<RawTerminal> raw;
@@ -121,15 +126,16 @@ void RunPlay(const PlayArgs& args) {
       int a = -1;
       while (a == -1) a = ReadKeyAction(spec);
       if (a == -2) break;
-      action[0] = a;
+      action.index[0] = a;
     } else {
       std::fflush(stdout);
-      action[0] = static_cast<int32_t>(rng.UniformInt(spec.action_space.n));
+      action.RandomizeRow(0, rng);
       std::this_thread::sleep_for(std::chrono::milliseconds(args.delay_ms));
     }
-    env->Step(action, batch);
+    action.StepOn(*env, batch);
     episode_return += batch.reward[0];
-    status = spec.action_space.names[action[0]];
+    status = spec.action_space.discrete() ? spec.action_space.names[action.index[0]]
+                                          : fmt::format("{:+.2f}", fmt::join(action.box, " "));
     if (batch.done(0)) {
       status =
           fmt::format("episode {} {} with return {}", episode,

@@ -39,13 +39,15 @@ nlohmann::json SummaryJson(const stats::Summary& s) {
 // A policy: random, or a list of actions read from a file (single env only).
 class Policy {
  public:
-  Policy(const std::string& text, const EnvSpec& spec, uint64_t seed, int num_envs)
-      : n_(spec.action_space.n) {
+  Policy(const std::string& text, const EnvSpec& spec, uint64_t seed, int num_envs) {
     if (text == "random") {
       for (int i = 0; i < num_envs; ++i)
         rngs_.emplace_back(DeriveSeed(seed, StreamId("policy") + i));
     } else if (text.rfind("actions:", 0) == 0) {
-      actions_ = ReadActionsFile(text.substr(8), n_);
+      if (!spec.action_space.discrete())
+        throw UserError(fmt::format("--policy actions:FILE lists action indices; {} has {} actions",
+                                    spec.id, DescribeActions(spec)));
+      actions_ = ReadActionsFile(text.substr(8), static_cast<uint32_t>(spec.action_space.n));
     } else {
       throw UserError(fmt::format("unknown policy '{}' (valid: random, actions:FILE)", text));
     }
@@ -54,13 +56,14 @@ class Policy {
   bool exhausted() const { return scripted() && next_ >= actions_.size(); }
   size_t used() const { return next_; }
   size_t available() const { return actions_.size(); }
-  void Fill(std::vector<int32_t>& actions) {
-    for (size_t i = 0; i < actions.size(); ++i)
-      actions[i] = scripted() ? actions_[next_++] : static_cast<int32_t>(rngs_[i].UniformInt(n_));
+  // random: row i from env i's stream (independent of the thread count); scripted: the next index
+  void Fill(ActionBatch& actions) {
+    for (size_t i = 0; i < rngs_.size(); ++i) actions.RandomizeRow(static_cast<int>(i), rngs_[i]);
+    if (scripted())
+      for (auto& a : actions.index) a = actions_[next_++];
   }
 
  private:
-  uint32_t n_;
   std::vector<Rng> rngs_;
   std::vector<int32_t> actions_;
   size_t next_ = 0;
@@ -77,17 +80,18 @@ void RunTrace(const RolloutArgs& args, const ResolvedEnv& resolved) {
   out << nlohmann::json{{"t", -1}, {"obs", ObsJson(spec, {batch.obs.data(), batch.obs_bytes})}}
              .dump()
       << '\n';
-  std::vector<int32_t> action(1);
+  ActionBatch action(*env);
   int t = 0;
   bool done = false;
   while (!done && !policy.exhausted()) {
     policy.Fill(action);
-    env->Step(action, batch);
+    action.StepOn(*env, batch);
     done = batch.done(0);
     // the observation that followed the action: the final one if the episode ended here
     const auto& obs = done ? batch.final_obs : batch.obs;
     out << nlohmann::json{{"t", t},
-                          {"action", action[0]},
+                          {"action", spec.action_space.discrete() ? nlohmann::json(action.index[0])
+                                                                  : nlohmann::json(action.box)},
                           {"obs", ObsJson(spec, {obs.data(), batch.obs_bytes})},
                           {"reward", batch.reward[0]},
                           {"terminated", batch.terminated[0] != 0},
@@ -128,7 +132,7 @@ void RunRollout(const RolloutArgs& args) {
     quota[i] = args.episodes / num_envs + (i < args.episodes % num_envs);
   std::vector<double> returns, lengths;
   StepBatch batch = env->MakeBatch();
-  std::vector<int32_t> actions(num_envs);
+  ActionBatch actions(*env);
   env->Reset(batch);
   int64_t steps = 0;
   const bool progress = !args.json && isatty(STDERR_FILENO);
@@ -139,7 +143,7 @@ void RunRollout(const RolloutArgs& args) {
       throw UserError(fmt::format("actions file ran out after {} actions and {} of {} episodes",
                                   policy.used(), returns.size(), args.episodes));
     policy.Fill(actions);
-    env->Step(actions, batch);
+    actions.StepOn(*env, batch);
     steps += num_envs;
     for (int i = 0; i < num_envs; ++i) {
       if (!batch.done(i) || quota[i] == 0) continue;

@@ -51,7 +51,10 @@ EnvSpec CommonSpec(const std::vector<std::unique_ptr<AnyVecEnv>>& tasks) {
       throw UserError(
           fmt::format("multi-task envs must share the observation kind: {} has {}, {} has {}",
                       tasks[0]->name(), DescribeObs(first), task->name(), DescribeObs(s)));
-    if (!s.action_space.discrete() || s.action_space.n != first.action_space.n)
+    if (!s.action_space.discrete())
+      throw UserError(fmt::format("multi-task envs need discrete actions; {} has {}", task->name(),
+                                  DescribeActions(s)));
+    if (s.action_space.n != first.action_space.n)
       throw UserError(
           fmt::format("multi-task envs must share the action set: {} has {}, {} has {} (MinAtar: "
                       "actions=full gives every game the same 6)",

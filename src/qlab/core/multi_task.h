@@ -36,6 +36,9 @@ class MultiTaskVecEnv final : public AnyVecEnv {
 
   void Reset(StepBatch& out) override;
   void Step(std::span<const int32_t> actions, StepBatch& out) override;
+  void StepBox(std::span<const float>, StepBatch&) override {
+    QLAB_CHECK(false && "multi-task envs have discrete actions");
+  }
   std::string SaveState() const override;
   void LoadState(std::string_view bytes) override;
 

@@ -18,4 +18,36 @@ StepBatch StepBatch::Make(int num_envs, size_t obs_bytes) {
 
 StepBatch AnyVecEnv::MakeBatch() const { return StepBatch::Make(num_envs_, spec_.obs_bytes()); }
 
+ActionBatch::ActionBatch(const AnyVecEnv& env) : space(env.spec().action_space) {
+  if (space.discrete()) {
+    index.assign(env.num_envs(), 0);
+  } else {
+    box.assign(static_cast<size_t>(env.num_envs()) * space.dims(), 0.0f);
+  }
+}
+
+void ActionBatch::RandomizeRow(int row, Rng& rng) {
+  if (space.discrete()) {
+    index[row] = static_cast<int32_t>(rng.UniformInt(static_cast<uint32_t>(space.n)));
+    return;
+  }
+  const int dims = space.dims();
+  for (int d = 0; d < dims; ++d)
+    box[static_cast<size_t>(row) * dims + d] =
+        static_cast<float>(rng.Uniform(space.low[d], space.high[d]));
+}
+
+void ActionBatch::Randomize(Rng& rng) {
+  const size_t rows = space.discrete() ? index.size() : box.size() / space.dims();
+  for (size_t i = 0; i < rows; ++i) RandomizeRow(static_cast<int>(i), rng);
+}
+
+void ActionBatch::StepOn(AnyVecEnv& env, StepBatch& out) const {
+  if (space.discrete()) {
+    env.Step(index, out);
+  } else {
+    env.StepBox(box, out);
+  }
+}
+
 }  // namespace qlab

@@ -4,7 +4,8 @@
 //   using Obs = uint8_t or float;                  // observation element type
 //   EnvSpec MakeSpec() const;                      // built once per VecEnv, not per step
 //   void Reset(Rng& rng);
-//   StepOutcome Step(int action, Rng& rng);        // discrete action index
+//   StepOutcome Step(int action, Rng& rng);        // discrete action index, or for Box spaces
+//   StepOutcome Step(std::span<const float> action, Rng& rng);  // one action row
 //   void WriteObs(Obs* out) const;                 // writes spec.obs_size() elements, CHW order
 // An E that is not plain data (a physics engine's world) also provides
 //   void Save(std::string& out) const;  void Load(std::string_view bytes);
@@ -88,8 +89,10 @@ class AnyVecEnv {
 
   // Resets every env (fresh episodes; per-env RNG streams continue) and writes `obs`.
   virtual void Reset(StepBatch& out) = 0;
-  // One step of every env; actions[i] is an index into the env's action set.
+  // One step of every env; actions[i] is an index into the env's action set (discrete spaces).
   virtual void Step(std::span<const int32_t> actions, StepBatch& out) = 0;
+  // The same for Box action spaces: actions holds N rows of action_space.dims() floats.
+  virtual void StepBox(std::span<const float> actions, StepBatch& out) = 0;
 
   // Multi-task envs (multi_task.h) run several tasks side by side; a plain env is one task.
   virtual int num_tasks() const { return 1; }
@@ -108,6 +111,21 @@ class AnyVecEnv {
   int num_envs_;
 };
 
+// One batch of actions of either kind (indices for discrete spaces, N rows of dims() floats for
+// Box spaces), for tools and tests that act without an agent.
+struct ActionBatch {
+  ActionSpace space;
+  std::vector<int32_t> index;
+  std::vector<float> box;
+
+  explicit ActionBatch(const AnyVecEnv& env);
+  // Row i uniformly at random: an index in [0, n) (one UniformInt draw, as random policies always
+  // drew) or each float uniform in [low, high].
+  void RandomizeRow(int row, Rng& rng);
+  void Randomize(Rng& rng);  // every row, in order, from one stream
+  void StepOn(AnyVecEnv& env, StepBatch& out) const;
+};
+
 template <class E>
 class VecEnv final : public AnyVecEnv {
  public:
@@ -121,6 +139,13 @@ class VecEnv final : public AnyVecEnv {
             m.Load(in);
           },
       "env state must be plain data (a copy is a snapshot) or have Save / Load");
+  // an env takes discrete actions, continuous ones (a float span per step), or either
+  static constexpr bool kDiscrete = requires(E & e, Rng& rng) { e.Step(0, rng); };
+  static constexpr bool kBox = requires(E & e, std::span<const float> a, Rng& rng) {
+    e.Step(a, rng);
+  };
+  static_assert(kDiscrete || kBox,
+                "env needs Step(int, Rng&) or Step(std::span<const float>, Rng&)");
 
   // `max_episode_steps` overrides the spec's time limit (0 = none).
   VecEnv(const E& prototype, std::string name, int max_episode_steps, const VecEnvOptions& options)
@@ -148,42 +173,30 @@ class VecEnv final : public AnyVecEnv {
   }
 
   void Step(std::span<const int32_t> actions, StepBatch& out) override {
-    CheckBatch(out);
-    QLAB_CHECK_EQ(actions.size(), static_cast<size_t>(num_envs_));
-    const int num_actions = spec_.action_space.n;
-    const int limit = spec_.max_episode_steps;
-    ForEachChunk([&](int begin, int end) {
-      // Flags of 64 envs share one cache line: stage them and store each block once, so threads
-      // stepping neighbouring chunks do not bounce that line on every env (false sharing).
-      constexpr int kBlock = 64;
-      uint8_t terminated[kBlock], truncated[kBlock];
-      for (int block = begin; block < end; block += kBlock) {
-        const int block_end = std::min(end, block + kBlock);
-        for (int i = block; i < block_end; ++i) {
-          const int action = actions[i];
-          QLAB_CHECK(action >= 0 && action < num_actions);
-          E& env = envs_[i];
-          Counters& counter = counters_[i];
-          const StepOutcome outcome = env.Step(action, rngs_[i]);
-          counter.episode_return += outcome.reward;
-          counter.episode_length += 1;
-          const bool truncate = !outcome.terminated && limit > 0 && counter.episode_length >= limit;
-          out.reward[i] = static_cast<float>(outcome.reward);
-          terminated[i - block] = outcome.terminated;
-          truncated[i - block] = truncate;
-          if (outcome.terminated || truncate) {
-            env.WriteObs(Row(out.final_obs, i));
-            out.episode_return[i] = counter.episode_return;
-            out.episode_length[i] = counter.episode_length;
-            env.Reset(rngs_[i]);
-            counter = Counters{};
-          }
-          env.WriteObs(Row(out.obs, i));
-        }
-        std::memcpy(out.terminated.data() + block, terminated, block_end - block);
-        std::memcpy(out.truncated.data() + block, truncated, block_end - block);
-      }
-    });
+    if constexpr (kDiscrete) {
+      QLAB_CHECK(spec_.action_space.discrete());
+      QLAB_CHECK_EQ(actions.size(), static_cast<size_t>(num_envs_));
+      const int num_actions = spec_.action_space.n;
+      StepEach(out, [&](int i) {
+        const int action = actions[i];
+        QLAB_CHECK(action >= 0 && action < num_actions);
+        return envs_[i].Step(action, rngs_[i]);
+      });
+    } else {
+      QLAB_CHECK(false && "Step with indices on an env with continuous actions: use StepBox");
+    }
+  }
+
+  void StepBox(std::span<const float> actions, StepBatch& out) override {
+    if constexpr (kBox) {
+      QLAB_CHECK(!spec_.action_space.discrete());
+      const size_t dims = spec_.action_space.low.size();
+      QLAB_CHECK_EQ(actions.size(), num_envs_ * dims);
+      StepEach(out,
+               [&](int i) { return envs_[i].Step(actions.subspan(i * dims, dims), rngs_[i]); });
+    } else {
+      QLAB_CHECK(false && "StepBox on an env with discrete actions: use Step");
+    }
   }
 
   std::string SaveState() const override {
@@ -238,6 +251,43 @@ class VecEnv final : public AnyVecEnv {
     double episode_return = 0.0;
     int episode_length = 0;
   };
+
+  // One step of every env: `step(i)` moves env i; then counters, time limit, same-step reset.
+  template <class StepOne>
+  void StepEach(StepBatch& out, StepOne&& step) {
+    CheckBatch(out);
+    const int limit = spec_.max_episode_steps;
+    ForEachChunk([&](int begin, int end) {
+      // Flags of 64 envs share one cache line: stage them and store each block once, so threads
+      // stepping neighbouring chunks do not bounce that line on every env (false sharing).
+      constexpr int kBlock = 64;
+      uint8_t terminated[kBlock], truncated[kBlock];
+      for (int block = begin; block < end; block += kBlock) {
+        const int block_end = std::min(end, block + kBlock);
+        for (int i = block; i < block_end; ++i) {
+          E& env = envs_[i];
+          Counters& counter = counters_[i];
+          const StepOutcome outcome = step(i);
+          counter.episode_return += outcome.reward;
+          counter.episode_length += 1;
+          const bool truncate = !outcome.terminated && limit > 0 && counter.episode_length >= limit;
+          out.reward[i] = static_cast<float>(outcome.reward);
+          terminated[i - block] = outcome.terminated;
+          truncated[i - block] = truncate;
+          if (outcome.terminated || truncate) {
+            env.WriteObs(Row(out.final_obs, i));
+            out.episode_return[i] = counter.episode_return;
+            out.episode_length[i] = counter.episode_length;
+            env.Reset(rngs_[i]);
+            counter = Counters{};
+          }
+          env.WriteObs(Row(out.obs, i));
+        }
+        std::memcpy(out.terminated.data() + block, terminated, block_end - block);
+        std::memcpy(out.truncated.data() + block, truncated, block_end - block);
+      }
+    });
+  }
 
   Obs* Row(AlignedVector<uint8_t>& buffer, int i) const {
     return reinterpret_cast<Obs*>(buffer.data() + static_cast<size_t>(i) * spec_.obs_bytes());

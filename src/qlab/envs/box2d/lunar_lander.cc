@@ -3,10 +3,12 @@
 #include <box2d/box2d.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <numbers>
 
+#include "qlab/core/check.h"
 #include "qlab/core/errors.h"
 #include "qlab/envs/builtin.h"
 
@@ -51,7 +53,11 @@ class LunarLander::Contacts : public b2ContactListener {
 
 LunarLander::LunarLander(const LunarLanderOptions& options)
     : options_(options), contacts_(std::make_unique<Contacts>(this)) {
-  actions_.reserve(kMaxEpisodeSteps);
+  if (options_.continuous) {
+    box_actions_.reserve(2 * kMaxEpisodeSteps);
+  } else {
+    actions_.reserve(kMaxEpisodeSteps);
+  }
 }
 
 LunarLander::LunarLander(const LunarLander& other) : LunarLander(other.options_) {
@@ -72,6 +78,7 @@ LunarLander& LunarLander::operator=(const LunarLander& other) {
   } else {
     world_.reset();
     actions_.clear();
+    box_actions_.clear();
   }
   return *this;
 }
@@ -86,14 +93,22 @@ EnvSpec LunarLander::MakeSpec() const {
   spec.obs_dtype = DType::kFloat32;
   spec.obs_labels = {
       "x", "y", "vx", "vy", "angle", "angular_velocity", "left_leg_contact", "right_leg_contact"};
-  spec.action_space.n = 4;
-  spec.action_space.names = {"noop", "left_engine", "main_engine", "right_engine"};
+  if (options_.continuous) {
+    // main: off below 0, else throttle 50%..100%; lateral: off within +-0.5, else left / right
+    spec.action_space.kind = ActionSpace::Kind::kBox;
+    spec.action_space.low = {-1.0f, -1.0f};
+    spec.action_space.high = {1.0f, 1.0f};
+  } else {
+    spec.action_space.n = 4;
+    spec.action_space.names = {"noop", "left_engine", "main_engine", "right_engine"};
+  }
   return spec;  // rewards: shaping differences and +-100, unbounded in principle
 }
 
 void LunarLander::Reset(Rng& rng) {
   reset_rng_ = rng;
   actions_.clear();
+  box_actions_.clear();
   // a fresh world per episode: the episode is a function of its RNG draws and actions alone
   world_.reset();
   world_.emplace(b2Vec2(0.0f, static_cast<float>(options_.gravity)));
@@ -201,16 +216,30 @@ void LunarLander::Reset(Rng& rng) {
     }
     world_->CreateJoint(&joint);
   }
-  // Gymnasium's reset returns the observation after one no-op step
-  Advance(0, rng);
+  // Gymnasium's reset returns the observation after one step with the engines off
+  Advance(0.0, 0.0, 0.0, rng);
 }
 
 StepOutcome LunarLander::Step(int action, Rng& rng) {
+  QLAB_CHECK(!options_.continuous);
   actions_.push_back(static_cast<uint8_t>(action));
-  return Advance(action, rng);
+  // 1: left engine, 2: main engine, 3: right engine
+  const bool side = action == 1 || action == 3;
+  return Advance(action == 2 ? 1.0 : 0.0, side ? 1.0 : 0.0, side ? action - 2 : 0.0, rng);
 }
 
-StepOutcome LunarLander::Advance(int action, Rng& rng) {
+StepOutcome LunarLander::Step(std::span<const float> action, Rng& rng) {
+  QLAB_CHECK(options_.continuous && action.size() == 2);
+  box_actions_.insert(box_actions_.end(), action.begin(), action.end());
+  const double main = std::clamp(static_cast<double>(action[0]), -1.0, 1.0);
+  const double lateral = std::clamp(static_cast<double>(action[1]), -1.0, 1.0);
+  const double m_power = main > 0.0 ? (std::clamp(main, 0.0, 1.0) + 1.0) * 0.5 : 0.0;  // 0.5..1
+  const bool side = std::abs(lateral) > 0.5;
+  const double s_power = side ? std::clamp(std::abs(lateral), 0.5, 1.0) : 0.0;
+  return Advance(m_power, s_power, side ? (lateral > 0 ? 1.0 : -1.0) : 0.0, rng);
+}
+
+StepOutcome LunarLander::Advance(double m_power, double s_power, double direction, Rng& rng) {
   if (options_.enable_wind && !(leg_contact_[0] || leg_contact_[1])) {
     // tanh(sin(2 k t) + sin(pi k t)), k = 0.01: never periodic
     const auto wave = [](int64_t t) {
@@ -229,9 +258,7 @@ StepOutcome LunarLander::Advance(int action, Rng& rng) {
   for (double& d : dispersion) d = rng.Uniform(-1.0, 1.0) / kScale;
   const b2Vec2 position = lander_->GetPosition();
 
-  double m_power = 0.0;
-  if (action == 2) {
-    m_power = 1.0;
+  if (m_power > 0.0) {
     // 4 is a bit downwards, +-2 for randomness
     const double ox = tip[0] * (4 / kScale + 2 * dispersion[0]) + side[0] * dispersion[1];
     const double oy = -tip[1] * (4 / kScale + 2 * dispersion[0]) - side[1] * dispersion[1];
@@ -240,10 +267,7 @@ StepOutcome LunarLander::Advance(int action, Rng& rng) {
                                        static_cast<float>(-oy * kMainEnginePower * m_power)),
                                 at, true);
   }
-  double s_power = 0.0;
-  if (action == 1 || action == 3) {
-    const double direction = action - 2;
-    s_power = 1.0;
+  if (s_power > 0.0) {
     const double ox = tip[0] * dispersion[0] +
                       side[0] * (3 * dispersion[1] + direction * kSideEngineAway / kScale);
     const double oy = -tip[1] * dispersion[0] -
@@ -291,27 +315,39 @@ StepOutcome LunarLander::Advance(int action, Rng& rng) {
 void LunarLander::WriteObs(float* out) const { std::memcpy(out, state_, sizeof(state_)); }
 
 void LunarLander::Save(std::string& out) const {
-  const uint64_t count = actions_.size();
+  const uint64_t count = options_.continuous ? box_actions_.size() / 2 : actions_.size();
   out.append(reinterpret_cast<const char*>(&reset_rng_), sizeof(reset_rng_));
   out.append(reinterpret_cast<const char*>(&count), sizeof(count));
-  out.append(reinterpret_cast<const char*>(actions_.data()), actions_.size());
+  if (options_.continuous) {
+    out.append(reinterpret_cast<const char*>(box_actions_.data()),
+               box_actions_.size() * sizeof(float));
+  } else {
+    out.append(reinterpret_cast<const char*>(actions_.data()), actions_.size());
+  }
 }
 
 void LunarLander::Load(std::string_view bytes) {
   uint64_t count = 0;
-  if (bytes.size() < sizeof(Rng) + sizeof(count))
-    throw UserError("box2d/lunar_lander state is truncated");
+  constexpr size_t kHeader = sizeof(Rng) + sizeof(count);
+  if (bytes.size() < kHeader) throw UserError("box2d/lunar_lander state is truncated");
   Rng rng;
   std::memcpy(static_cast<void*>(&rng), bytes.data(), sizeof(Rng));
   std::memcpy(&count, bytes.data() + sizeof(Rng), sizeof(count));
-  if (bytes.size() != sizeof(Rng) + sizeof(count) + count)
-    throw UserError("box2d/lunar_lander state does not fit its action count");
-  const auto* actions =
-      reinterpret_cast<const uint8_t*>(bytes.data() + sizeof(Rng) + sizeof(count));
+  const size_t per_step = options_.continuous ? 2 * sizeof(float) : 1;
+  if (bytes.size() != kHeader + count * per_step)
+    throw UserError("box2d/lunar_lander state does not fit its action count (other parameters?)");
+  const char* payload = bytes.data() + kHeader;
   Reset(rng);
   for (uint64_t k = 0; k < count; ++k) {
-    if (actions[k] > 3) throw UserError("box2d/lunar_lander state holds an invalid action");
-    Step(actions[k], rng);
+    if (options_.continuous) {
+      float action[2];
+      std::memcpy(action, payload + k * per_step, sizeof(action));
+      Step(std::span<const float>(action, 2), rng);
+    } else {
+      const auto action = static_cast<uint8_t>(payload[k]);
+      if (action > 3) throw UserError("box2d/lunar_lander state holds an invalid action");
+      Step(action, rng);
+    }
   }
 }
 
@@ -320,7 +356,7 @@ void LunarLander::Load(std::string_view bytes) {
 void RegisterBox2dEnvs(Registry& registry) {
   registry.Add(
       {.name = "box2d/lunar_lander",
-       .description = "land a craft on the pad (LunarLander-v3, discrete)",
+       .description = "land a craft on the pad (LunarLander-v3; continuous=true: Box(2))",
        .reference = "Gymnasium 1.x box2d/lunar_lander.py rules on Box2D 2.4.1 (docs/envs.md)",
        .default_max_steps = box2d::LunarLander::kMaxEpisodeSteps,
        .params = {{.name = "gravity",
@@ -344,12 +380,17 @@ void RegisterBox2dEnvs(Registry& registry) {
                    .default_value = "1.5",
                    .doc = "largest turbulence torque",
                    .min = 0.0,
-                   .max = 2.0}},
+                   .max = 2.0},
+                  {.name = "continuous",
+                   .type = ParamSpec::Type::kBool,
+                   .default_value = "false",
+                   .doc = "Box(2) actions: main and lateral throttle (LunarLanderContinuous)"}},
        .make = MakeEnvFactory<box2d::LunarLander>([](const Params& p) {
          return box2d::LunarLander({.gravity = p.GetFloat("gravity"),
                                     .enable_wind = p.GetBool("wind"),
                                     .wind_power = p.GetFloat("wind_power"),
-                                    .turbulence_power = p.GetFloat("turbulence_power")});
+                                    .turbulence_power = p.GetFloat("turbulence_power"),
+                                    .continuous = p.GetBool("continuous")});
        })});
 }
 

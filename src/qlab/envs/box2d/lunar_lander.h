@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,7 @@ struct LunarLanderOptions {
   bool enable_wind = false;
   double wind_power = 15.0;
   double turbulence_power = 1.5;
+  bool continuous = false;  // Box(2) actions: main throttle, lateral throttle
 };
 
 class LunarLander {
@@ -53,7 +55,8 @@ class LunarLander {
 
   EnvSpec MakeSpec() const;
   void Reset(Rng& rng);
-  StepOutcome Step(int action, Rng& rng);
+  StepOutcome Step(int action, Rng& rng);                     // discrete
+  StepOutcome Step(std::span<const float> action, Rng& rng);  // continuous
   void WriteObs(float* out) const;
 
   // The episode as bytes (RNG at reset, actions) and back (VecEnv's SaveState / LoadState).
@@ -68,9 +71,10 @@ class LunarLander {
 
  private:
   class Contacts;
-  // Applies the engines of `action` (and the wind), steps the world, returns the reward and
-  // writes the observation state; `m_power`/`s_power` as Gymnasium's.
-  StepOutcome Advance(int action, Rng& rng);
+  // Applies the wind and the engines (main at m_power, a side engine at s_power toward
+  // `direction` -1 / +1; Gymnasium's names), steps the world, returns the reward and sets the
+  // observation.
+  StepOutcome Advance(double m_power, double s_power, double direction, Rng& rng);
 
   LunarLanderOptions options_;
   std::unique_ptr<Contacts> contacts_;  // declared first: the world goes before its listener
@@ -87,7 +91,8 @@ class LunarLander {
   float state_[8] = {};
   // replay record of the episode (reserved for a full episode: no growth within the time limit)
   Rng reset_rng_;
-  std::vector<uint8_t> actions_;
+  std::vector<uint8_t> actions_;    // discrete
+  std::vector<float> box_actions_;  // continuous, 2 per step
 };
 
 }  // namespace qlab::box2d

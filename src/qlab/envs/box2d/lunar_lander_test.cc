@@ -138,6 +138,51 @@ TEST(LunarLander, TheHeuristicPilotLandsOnBothLegsAndComesToRest) {
   EXPECT_GT(total / kEpisodes, 200.0);
 }
 
+// Continuous actions (LunarLanderContinuous): main throttle off below 0, else 50%..100%; the side
+// engines off within +-0.5, else 50%..100% toward the sign; fuel in proportion.
+TEST(LunarLander, ContinuousThrottlesAndTheirFuel) {
+  LunarLander env({.continuous = true});
+  EXPECT_FALSE(env.MakeSpec().action_space.discrete());
+  EXPECT_EQ(env.MakeSpec().action_space.dims(), 2);
+  Rng rng(11), actions(12);
+  env.Reset(rng);
+  Obs before = Observe(env);
+  for (int t = 0; t < 200; ++t) {
+    const float a[2] = {static_cast<float>(actions.Uniform(-1.5, 1.5)),
+                        static_cast<float>(actions.Uniform(-1.5, 1.5))};
+    const StepOutcome out = env.Step(std::span<const float>(a, 2), rng);
+    const Obs after = Observe(env);
+    if (out.terminated) break;
+    const double main = std::clamp(double(a[0]), -1.0, 1.0);
+    const double lateral = std::clamp(double(a[1]), -1.0, 1.0);
+    const double m_power = main > 0 ? (main + 1) / 2 : 0.0;
+    const double s_power = std::abs(lateral) > 0.5 ? std::abs(lateral) : 0.0;
+    ASSERT_NEAR(out.reward, Shaping(after) - Shaping(before) - 0.3 * m_power - 0.03 * s_power, 1e-9)
+        << "step " << t;
+    before = after;
+  }
+  // Gymnasium's continuous pilot lands too
+  double total = 0.0;
+  for (uint64_t seed = 0; seed < 10; ++seed) {
+    LunarLander pilot({.continuous = true});
+    Rng r(200 + seed);
+    pilot.Reset(r);
+    StepOutcome out;
+    for (int t = 0; t < 1000 && !out.terminated; ++t) {
+      const Obs s = Observe(pilot);
+      double angle_target = std::clamp(s[0] * 0.5 + s[2] * 1.0, -0.4, 0.4);
+      double angle_todo = (angle_target - s[4]) * 0.5 - s[5] * 1.0;
+      double hover_todo = (0.55 * std::abs(s[0]) - s[1]) * 0.5 - s[3] * 0.5;
+      if (s[6] != 0.0f || s[7] != 0.0f) angle_todo = 0, hover_todo = -s[3] * 0.5;
+      const float a[2] = {static_cast<float>(std::clamp(hover_todo * 20 - 1, -1.0, 1.0)),
+                          static_cast<float>(std::clamp(-angle_todo * 20, -1.0, 1.0))};
+      out = pilot.Step(std::span<const float>(a, 2), r);
+      total += out.reward;
+    }
+  }
+  EXPECT_GT(total / 10, 200.0);
+}
+
 TEST(LunarLander, CopiesAndSavedStatesReplayTheEpisode) {
   LunarLander env({.enable_wind = true});
   Rng rng(7), actions(8);
@@ -158,6 +203,19 @@ TEST(LunarLander, CopiesAndSavedStatesReplayTheEpisode) {
     ASSERT_EQ(x.reward, z.reward);
   }
   EXPECT_THROW(loaded.Load(bytes.substr(0, bytes.size() - 1)), UserError);
+  // continuous episodes replay their float actions
+  LunarLander box({.continuous = true});
+  box.Reset(rng);
+  for (int t = 0; t < 30; ++t) {
+    const float a[2] = {static_cast<float>(actions.Uniform(-1, 1)),
+                        static_cast<float>(actions.Uniform(-1, 1))};
+    box.Step(std::span<const float>(a, 2), rng);
+  }
+  LunarLander box_copy(box);
+  EXPECT_EQ(Observe(box), Observe(box_copy));
+  std::string box_bytes;
+  box.Save(box_bytes);
+  EXPECT_THROW(loaded.Load(box_bytes), UserError);  // a discrete env cannot take them
 }
 
 TEST(LunarLander, RegisteredWithItsParameters) {
