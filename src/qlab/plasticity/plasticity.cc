@@ -113,13 +113,7 @@ Plasticity::Plasticity(const PlasticityOptions& options, QNetwork online, QNetwo
       target_(std::move(target)),
       auxiliary_(std::move(auxiliary)),
       rng_(DeriveSeed(seed, StreamId("plasticity"))) {
-  WeightMasks prunable = WeightMasks::Of(*online_);
-  std::vector<torch::Tensor> weights, tied;
-  for (size_t i = 0; i < prunable.size(); ++i) {
-    weights.push_back(prunable.weight(i));
-    tied.push_back(prunable.tied(i));
-  }
-  pruner_ = std::make_unique<MagnitudePruner>(options.prune, weights, tied);
+  pruner_ = std::make_unique<MagnitudePruner>(options.prune, WeightMasks::Of(*online_));
   if (options.grow.enabled())
     expansion_ = std::make_unique<NeuroplasticExpansion>(options.grow, online_, target_);
 }

@@ -14,7 +14,10 @@ double PruneSchedule(const PruneOptions& o, double progress) {
 
 MagnitudePruner::MagnitudePruner(const PruneOptions& options, std::vector<torch::Tensor> weights,
                                  std::vector<torch::Tensor> tied)
-    : options_(options), masks_(std::move(weights), std::move(tied)) {}
+    : MagnitudePruner(options, WeightMasks(std::move(weights), std::move(tied))) {}
+
+MagnitudePruner::MagnitudePruner(const PruneOptions& options, WeightMasks masks)
+    : options_(options), masks_(std::move(masks)) {}
 
 void MagnitudePruner::Prune(double sparsity) {
   torch::NoGradGuard no_grad;

@@ -33,6 +33,7 @@ class MagnitudePruner {
   // `weights`: the prunable tensors; `tied[i]` (may be undefined) gets weights[i]'s mask too.
   MagnitudePruner(const PruneOptions& options, std::vector<torch::Tensor> weights,
                   std::vector<torch::Tensor> tied);
+  MagnitudePruner(const PruneOptions& options, WeightMasks masks);
 
   bool enabled() const { return options_.sparsity > 0.0; }
   // After an optimiser step: recompute masks when due (updates % period == 0 or the end
