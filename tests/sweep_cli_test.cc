@@ -111,7 +111,7 @@ TEST(SweepCli, AKilledSweepIsRerunToExactlyTheUninterruptedRuns) {
   const std::string spec = WriteSpec(killed, 6);
   const pid_t pid = fork();
   if (pid == 0) {
-    freopen("/dev/null", "w", stderr);
+    if (freopen("/dev/null", "w", stderr) == nullptr) _exit(126);
     execl(QLAB_BINARY, QLAB_BINARY, "sweep", spec.c_str(), "--workers", "1", "--quiet", nullptr);
     _exit(127);
   }

@@ -429,6 +429,8 @@ TEST(Train, BadInputIsOneClearLine) {
        "run.training_steps = 100 must be a multiple of run.num_envs = 3"},
       {"train --resume " + TempDir("missing"), "cannot read config file"},
       {"train --resume " + dir + " --seed 3", "--resume continues a run with its own config.toml"},
+      {"train --env probe/constant --device gpu --out " + TempDir("gpu"),
+       "run.device = 'gpu': not a device (cpu, cuda or cuda:N)"},
       {"agents dqnn", "unknown agent 'dqnn'"},
   };
   for (const auto& c : cases) {
@@ -451,8 +453,12 @@ TEST(Train, BadInputIsOneClearLine) {
   const auto done = RunQlab("train --quiet --resume " + dir);
   EXPECT_EQ(done.code, 2);
   EXPECT_NE(done.err.find("already done"), std::string::npos) << done.err;
-  // --iterations extends a finished run
-  EXPECT_EQ(RunQlab("train --quiet --resume " + dir + " --iterations 2").code, 0);
+  // a bad device on resume is refused before the run's config changes
+  const std::string config = ReadFile(dir + "/config.toml");
+  EXPECT_EQ(RunQlab("train --quiet --resume " + dir + " --iterations 2 --device cuda:x").code, 2);
+  EXPECT_EQ(ReadFile(dir + "/config.toml"), config);
+  // --iterations extends a finished run (--device moves it; the CPU here)
+  EXPECT_EQ(RunQlab("train --quiet --resume " + dir + " --iterations 2 --device cpu").code, 0);
   EXPECT_EQ(testing::Lines(ReadFile(dir + "/metrics.jsonl")), 2);
 }
 

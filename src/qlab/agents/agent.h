@@ -88,6 +88,7 @@ struct AgentContext {
   int num_eval_envs = 1;  // for per-env history in evaluation
   uint64_t seed = 0;
   int64_t total_env_steps = 0;  // of the whole run (schedules over the fraction of training)
+  std::string device = "cpu";   // where networks train (run.device: cpu, cuda, cuda:N)
   std::shared_ptr<const TeacherRun> teacher;  // null unless teacher.run is set
 };
 

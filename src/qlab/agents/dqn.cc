@@ -10,6 +10,7 @@
 #include "qlab/agents/losses.h"
 #include "qlab/core/check.h"
 #include "qlab/core/errors.h"
+#include "qlab/nets/device.h"
 
 namespace qlab {
 
@@ -315,6 +316,7 @@ std::string OptimizerBytes(const torch::optim::Optimizer& optimizer) {
 
 Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
     : options_(options),
+      device_(ParseDevice(context.device)),
       spec_(context.spec),
       num_actions_(context.spec.action_space.n),
       replay_(context.spec, context.num_envs, options.replay),
@@ -350,6 +352,11 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
   }
   online_ = QNetwork(input_shape_, num_actions_, options.network, head);
   target_ = QNetwork(input_shape_, num_actions_, options.network, head);
+  // built on the CPU from the seeded generator, then moved: the same weights on every device
+  online_->to(device_);
+  target_->to(device_);
+  if (support_.defined()) support_ = support_.to(device_);
+  if (midpoints_.defined()) midpoints_ = midpoints_.to(device_);
   UpdateTarget(*target_, *online_, 1.0);
   target_->eval();
   for (auto& p : target_->parameters()) p.set_requires_grad(false);
@@ -357,6 +364,8 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
   if (options.spr.enabled()) {
     spr_ = SprModel(online_->latent_shape(), num_actions_, options.spr);
     spr_target_ = SprModel(online_->latent_shape(), num_actions_, options.spr);
+    spr_->to(device_);
+    spr_target_->to(device_);
     UpdateTarget(*spr_target_, *spr_, 1.0);
     for (auto& p : spr_target_->parameters()) p.set_requires_grad(false);
     for (auto& p : spr_->parameters()) trainable_.push_back(p);
@@ -405,7 +414,8 @@ void Dqn::LoadTeacher(const AgentContext& context) {
       .spec = spec_,
       .num_envs = static_cast<int>(run.config->GetInt("run.num_envs")),
       .num_eval_envs = 1,
-      .seed = context.seed};
+      .seed = context.seed,
+      .device = context.device};
   teacher_ = std::make_unique<Dqn>(teacher_context, options);
   teacher_->Load(*run.checkpoint);
   if (teacher_->input_shape_ != input_shape_)
@@ -487,7 +497,12 @@ double Dqn::Epsilon() const {
 torch::Tensor Dqn::ObsTensor(float* data, int rows) const {
   std::vector<int64_t> shape = {rows};
   shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
-  return torch::from_blob(data, shape, torch::kFloat32);
+  return torch::from_blob(data, shape, torch::kFloat32).to(device_);
+}
+
+torch::Tensor Dqn::HostTensor(void* data, int64_t rows, int64_t cols, torch::Dtype dtype) const {
+  const auto shape = cols > 0 ? std::vector<int64_t>{rows, cols} : std::vector<int64_t>{rows};
+  return torch::from_blob(data, shape, dtype).to(device_);
 }
 
 torch::Tensor Dqn::Expected(const torch::Tensor& out) const {
@@ -507,7 +522,7 @@ torch::Tensor Dqn::SampleTaus(int64_t rows, int64_t n, Rng& rng) {
   torch::Tensor taus = torch::empty({rows, n}, torch::kFloat32);
   float* data = taus.data_ptr<float>();
   for (int64_t i = 0; i < rows * n; ++i) data[i] = static_cast<float>(rng.Uniform());
-  return taus;
+  return taus.to(device_);
 }
 
 torch::Tensor Dqn::QValues(const torch::Tensor& obs, Rng& rng) {
@@ -546,7 +561,7 @@ void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMod
     if (with_target && target_->noisy()) target_->SetNoiseEnabled(mode == ActMode::kTrain);
     greedy = (with_target ? Expected(target_->forward(x)) : QValues(x, rng))
                  .argmax(/*dim=*/1)
-                 .to(torch::kInt32);
+                 .to(torch::kCPU, torch::kInt32);
     if (with_target && target_->noisy()) target_->SetNoiseEnabled(true);
   }
   online_->SetNoiseEnabled(true);
@@ -593,10 +608,10 @@ torch::Tensor Dqn::SprLossOf(const torch::Tensor& latent, ReplayBatch& rb) {
   const int64_t b = rb.size, k = rb.sequence;
   std::vector<int64_t> shape = {b * k};
   shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
-  torch::Tensor future = torch::from_blob(rb.seq_obs.data(), shape, torch::kFloat32);
+  torch::Tensor future = torch::from_blob(rb.seq_obs.data(), shape, torch::kFloat32).to(device_);
   if (options_.augment.enabled()) future = Augment(future, options_.augment, update_rng_);
-  const torch::Tensor action = torch::from_blob(rb.seq_action.data(), {b, k}, torch::kInt64);
-  const torch::Tensor valid = torch::from_blob(rb.seq_valid.data(), {b, k}, torch::kFloat32);
+  const torch::Tensor action = HostTensor(rb.seq_action.data(), b, k, torch::kInt64);
+  const torch::Tensor valid = HostTensor(rb.seq_valid.data(), b, k, torch::kFloat32);
   torch::Tensor targets;
   {
     torch::NoGradGuard no_grad;
@@ -638,9 +653,9 @@ void Dqn::Learn(ReplayBatch& rb, bool online) {
   const int b = rb.size;
   Batch batch{.obs = ObsTensor(rb.obs.data(), b),
               .next_obs = ObsTensor(rb.next_obs.data(), b),
-              .action = torch::from_blob(rb.action.data(), {b}, torch::kInt64),
-              .reward = torch::from_blob(rb.reward.data(), {b}, torch::kFloat32),
-              .discount = torch::from_blob(rb.discount.data(), {b}, torch::kFloat32)};
+              .action = HostTensor(rb.action.data(), b, 0, torch::kInt64),
+              .reward = HostTensor(rb.reward.data(), b, 0, torch::kFloat32),
+              .discount = HostTensor(rb.discount.data(), b, 0, torch::kFloat32)};
   if (options_.augment.enabled()) {
     // independent draws for s and s' (DrQ with K = M = 1)
     batch.obs = Augment(batch.obs, options_.augment, update_rng_);
@@ -676,7 +691,7 @@ void Dqn::Learn(ReplayBatch& rb, bool online) {
   }
   auto weighted_mean = [&](const torch::Tensor& per_sample) {
     if (!options_.replay.prioritized) return per_sample.mean();
-    return (torch::from_blob(rb.weight.data(), {b}, torch::kFloat32) * per_sample).mean();
+    return (HostTensor(rb.weight.data(), b, 0, torch::kFloat32) * per_sample).mean();
   };
   const torch::Tensor loss = weighted_mean(terms.loss);
   torch::Tensor objective = loss + online_->aux_loss();
@@ -749,7 +764,7 @@ void Dqn::Learn(ReplayBatch& rb, bool online) {
   q_sum_ += q_value;
   ++window_updates_;
   if (options_.replay.prioritized) {
-    torch::Tensor priority = terms.priority.to(torch::kFloat32).contiguous();
+    torch::Tensor priority = terms.priority.to(torch::kCPU, torch::kFloat32).contiguous();
     replay_.UpdatePriorities(rb.index, {priority.data_ptr<float>(), static_cast<size_t>(b)});
   }
 }
@@ -928,7 +943,7 @@ void Dqn::Load(const Archive& archive) {
   try {
     torch::serialize::InputArchive in;
     std::istringstream bytes(archive.GetBytes("agent/optimizer"));
-    in.load_from(bytes);
+    in.load_from(bytes, device_);  // whichever device wrote the checkpoint
     optimizer_->load(in);
   } catch (const c10::Error& e) {
     throw UserError("cannot load the optimiser state from the checkpoint (other optimizer?)");

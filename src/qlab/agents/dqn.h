@@ -183,10 +183,13 @@ class Dqn : public Agent {
   // Expected values [B, A] of a network output [B, A, atoms].
   torch::Tensor Expected(const torch::Tensor& out) const;
   torch::Tensor SampleTaus(int64_t rows, int64_t n, Rng& rng);
-  torch::Tensor ObsTensor(float* data, int rows) const;  // [rows, input_shape_...], no copy
+  // [rows, input_shape_...] on the training device (no copy on the CPU)
+  torch::Tensor ObsTensor(float* data, int rows) const;
+  torch::Tensor HostTensor(void* data, int64_t rows, int64_t cols, torch::Dtype dtype) const;
   void AddDiagnostics(TrainStats& stats);
 
   DqnOptions options_;
+  torch::Device device_;  // where networks and batches live (run.device)
   EnvSpec spec_;
   int num_actions_;
   std::vector<int64_t> input_shape_;  // [stack * C, H, W] or [stack * D]

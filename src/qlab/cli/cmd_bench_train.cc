@@ -24,6 +24,7 @@ struct BenchTrainArgs {
   int threads = 1;
   bool json = false;
   bool mkldnn = true;
+  std::string device = "cpu";
 };
 
 // One iteration of continuous training with `layers` (env steps `steps` on `env`) in a temporary
@@ -49,7 +50,8 @@ void RunBenchTrain(const BenchTrainArgs& args) {
   TrainLayers layers{.config_files = {"dqn/dopamine_minatar"}};
   layers.flags = {{"run.env_threads", int64_t{1}},
                   {"run.torch_threads", int64_t{args.threads}},
-                  {"run.mkldnn", args.mkldnn}};
+                  {"run.mkldnn", args.mkldnn},
+                  {"run.device", args.device}};
   const auto metrics = TrainOneIteration(layers, args.env, args.steps, "bench train");
   const double env_rate = metrics["env_steps_per_s"];
   const double update_rate = metrics["updates_per_s"];
@@ -65,12 +67,14 @@ void RunBenchTrain(const BenchTrainArgs& args) {
                                       {"updates", metrics["updates"]},
                                       {"wall_s", wall},
                                       {"projected_10m_s", projected},
+                                      {"device", args.device},
                                       {"machine", MachineDescription()}}
                            .dump());
     return;
   }
-  fmt::print("qlab bench train: Dopamine MinAtar DQN protocol on {} ({} torch threads)\n", args.env,
-             args.threads);
+  fmt::print(
+      "qlab bench train: Dopamine MinAtar DQN protocol on {} ({} torch threads, device {})\n",
+      args.env, args.threads, args.device);
   fmt::print("machine: {}\n", MachineDescription());
   fmt::print("{} env steps, {} updates in {:.1f} s: {:.0f} env steps/s, {:.0f} updates/s\n",
              metrics["env_steps"].get<int64_t>(), metrics["updates"].get<int64_t>(), wall, env_rate,
@@ -85,11 +89,15 @@ struct BenchAgentsArgs {
   int64_t steps = 6000;
   std::string env = "minatar/breakout";
   bool json = false;
+  std::string device = "cpu";
+  std::vector<std::string> sets;  // extra overrides for every agent (e.g. network width)
 };
 
 // Training-phase updates/s of `preset` with one update per env step after 1000 warm-up steps.
 double UpdatesPerSecond(const std::string& preset, const BenchAgentsArgs& args) {
-  const TrainLayers layers{.config_files = {preset}, .sets = {"agent.update_period=1"}};
+  TrainLayers layers{.config_files = {preset}, .sets = {"agent.update_period=1"}};
+  layers.sets.insert(layers.sets.end(), args.sets.begin(), args.sets.end());
+  layers.flags = {{"run.device", args.device}};
   return TrainOneIteration(layers, args.env, args.steps, "bench agents")["updates_per_s"];
 }
 
@@ -99,8 +107,11 @@ void RunBenchAgents(const BenchAgentsArgs& args) {
   nlohmann::json rows = nlohmann::json::array();
   double dqn_rate = 0.0;
   if (!args.json) {
-    fmt::print("qlab bench agents: one update per env step on {}, MinAtar presets, 1 thread\n",
-               args.env);
+    fmt::print(
+        "qlab bench agents: one update per env step on {}, MinAtar presets, 1 thread, "
+        "device {}{}\n",
+        args.env, args.device,
+        args.sets.empty() ? "" : fmt::format(", --set {}", fmt::join(args.sets, " ")));
     fmt::print("machine: {}\n", MachineDescription());
     fmt::print("{:<10} {:<30} {:>10} {:>12} {:>14}\n", "agent", "preset", "updates/s", "ms/update",
                "cost vs dqn");
@@ -123,7 +134,11 @@ void RunBenchAgents(const BenchAgentsArgs& args) {
                  dqn_rate > 0.0 ? fmt::format("{:.2f}x", cost) : std::string("-"));
   }
   if (args.json)
-    fmt::print("{}\n", nlohmann::json{{"agents", rows}, {"machine", MachineDescription()}}.dump());
+    fmt::print("{}\n", nlohmann::json{{"agents", rows},
+                                      {"device", args.device},
+                                      {"sets", args.sets},
+                                      {"machine", MachineDescription()}}
+                           .dump());
 }
 
 }  // namespace
@@ -137,6 +152,9 @@ void AddBenchAgentsCommand(CLI::App* bench) {
   cmd->add_option("--steps", args->steps, "env steps per agent (1000 of them warm-up)")
       ->capture_default_str();
   cmd->add_option("--env", args->env, "MinAtar env")->capture_default_str();
+  cmd->add_option("--device", args->device, "run.device: cpu, cuda or cuda:N")
+      ->capture_default_str();
+  cmd->add_option("--set", args->sets, "extra key=value for every agent (repeatable)");
   cmd->add_flag("--json", args->json, "one JSON object: agents [{agent, updates_per_s, ...}]");
   cmd->callback([args] { RunBenchAgents(*args); });
 }
@@ -148,6 +166,8 @@ void AddBenchTrainCommand(CLI::App* bench) {
   cmd->add_option("--steps", args->steps, "env steps to run")->capture_default_str();
   cmd->add_option("--env", args->env, "MinAtar env")->capture_default_str();
   cmd->add_option("--threads", args->threads, "libtorch threads")->capture_default_str();
+  cmd->add_option("--device", args->device, "run.device: cpu, cuda or cuda:N")
+      ->capture_default_str();
   cmd->add_flag("!--no-mkldnn", args->mkldnn, "without libtorch's oneDNN kernels");
   cmd->add_flag("--json", args->json,
                 "one JSON object: env_steps_per_s, updates_per_s, env_steps, updates, wall_s");

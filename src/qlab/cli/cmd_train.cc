@@ -7,13 +7,14 @@
 #include "qlab/core/errors.h"
 #include "qlab/core/files.h"
 #include "qlab/envs/builtin.h"
+#include "qlab/nets/device.h"
 #include "qlab/train/runner.h"
 
 namespace qlab::cli {
 namespace {
 
 struct TrainArgs {
-  std::string agent, env, out, resume, label;
+  std::string agent, env, out, resume, label, device;
   std::vector<std::string> configs, sets;
   int64_t seed = -1, num_envs = 0, threads = 0, iterations = 0, steps_per_iteration = 0;
   bool quiet = false;
@@ -34,6 +35,8 @@ std::vector<std::pair<std::string, ConfigValue>> ResumeOverrides(const TrainArgs
     flags.emplace_back("run.env_threads", args.threads);
     flags.emplace_back("run.torch_threads", args.threads);
   }
+  // checkpoints load onto any device: a run begun on the CPU may go on on a GPU
+  if (!args.device.empty()) flags.emplace_back("run.device", args.device);
   return flags;
 }
 
@@ -44,10 +47,11 @@ void RunTrain(const TrainArgs& args) {
     if (!args.agent.empty() || !args.env.empty() || !args.configs.empty() || !args.sets.empty() ||
         args.seed >= 0 || args.num_envs > 0 || args.steps_per_iteration > 0)
       throw UserError(
-          "--resume continues a run with its own config.toml; only --iterations, --threads and "
-          "--quiet may be given with it");
+          "--resume continues a run with its own config.toml; only --iterations, --threads, "
+          "--device and --quiet may be given with it");
     options.run_dir = args.resume;
     options.resume = true;
+    if (!args.device.empty()) ParseDevice(args.device);  // before config.toml takes it
     resolved = LoadRunConfig(args.resume + "/config.toml");
     const auto overrides = ResumeOverrides(args);
     for (const auto& [key, value] : overrides)
@@ -94,6 +98,7 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--label", args->label, "label for reports (default: the agent)");
   cmd->add_option("--num-envs", args->num_envs, "parallel training envs");
   cmd->add_option("--threads", args->threads, "env-stepping and libtorch threads");
+  cmd->add_option("--device", args->device, "where networks train: cpu, cuda, cuda:N");
   cmd->add_option("--iterations", args->iterations, "iterations");
   cmd->add_option("--steps-per-iteration", args->steps_per_iteration,
                   "training env steps per iteration");

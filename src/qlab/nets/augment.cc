@@ -38,8 +38,10 @@ torch::Tensor RandomShift(const torch::Tensor& images, int64_t pad, Rng& rng) {
   }
   const torch::Tensor padded = torch::nn::functional::pad(
       images, torch::nn::functional::PadFuncOptions({pad, pad, pad, pad}).mode(torch::kReplicate));
-  const torch::Tensor rows = (offsets[0].unsqueeze(1) + torch::arange(h)).view({b, 1, h, 1});
-  const torch::Tensor cols = (offsets[1].unsqueeze(1) + torch::arange(w)).view({b, 1, 1, w});
+  offsets = offsets.to(images.device());
+  const auto index = offsets.options();
+  const torch::Tensor rows = (offsets[0].unsqueeze(1) + torch::arange(h, index)).view({b, 1, h, 1});
+  const torch::Tensor cols = (offsets[1].unsqueeze(1) + torch::arange(w, index)).view({b, 1, 1, w});
   const torch::Tensor cropped_rows = padded.gather(2, rows.expand({b, c, h, w + 2 * pad}));
   return cropped_rows.gather(3, cols.expand({b, c, h, w}));
 }
@@ -52,7 +54,7 @@ torch::Tensor IntensityJitter(const torch::Tensor& images, double scale, Rng& rn
     f[i] = static_cast<float>(1.0 + scale * std::clamp(rng.Normal(), -2.0, 2.0));
   std::vector<int64_t> shape(static_cast<size_t>(images.dim()), 1);
   shape[0] = b;
-  return images * factor.view(shape).to(images.dtype());
+  return images * factor.view(shape).to(images.device(), images.scalar_type());
 }
 
 torch::Tensor Augment(const torch::Tensor& images, const AugmentOptions& options, Rng& rng) {

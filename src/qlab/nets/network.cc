@@ -9,6 +9,7 @@
 #include "qlab/core/check.h"
 #include "qlab/core/config.h"
 #include "qlab/core/errors.h"
+#include "qlab/nets/device.h"
 #include "qlab/nets/impala.h"
 
 namespace qlab {
@@ -166,7 +167,7 @@ void ReinitializeModule(torch::nn::Module& module, const std::string& init, doub
   const InitRule rule{init, sigma0};
   auto draw = [&](const UnitLayer::Incoming& in) {
     if (in.bound > 0.0) {
-      in.tensor.uniform_(-in.bound, in.bound, generator);
+      DrawOnCpu(in.tensor, [&](torch::Tensor& t) { t.uniform_(-in.bound, in.bound, generator); });
     } else {
       in.tensor.fill_(in.fill);
     }
@@ -190,7 +191,8 @@ void ReinitializeModule(torch::nn::Module& module, const std::string& init, doub
     for (auto& item : moe->named_parameters(/*recurse=*/false)) {
       torch::Tensor& p = item.value();
       if (item.key() == "phi") {
-        p.normal_(0.0, 1.0 / std::sqrt(static_cast<double>(p.size(0))), generator);
+        const double std = 1.0 / std::sqrt(static_cast<double>(p.size(0)));
+        DrawOnCpu(p, [&](torch::Tensor& t) { t.normal_(0.0, std, generator); });
       } else {
         p.fill_(1.0);  // scale
       }
@@ -612,7 +614,9 @@ void LoadModuleBytes(torch::nn::Module& module, const std::string& bytes, const 
   try {
     torch::serialize::InputArchive archive;
     std::istringstream in(bytes);
-    archive.load_from(in);
+    // onto the module's device, whichever device wrote the checkpoint
+    const auto params = module.parameters();
+    archive.load_from(in, params.empty() ? torch::Device(torch::kCPU) : params[0].device());
     module.load(archive);
   } catch (const c10::Error& e) {
     throw UserError(fmt::format("cannot load {} from the checkpoint (other network config?): {}",

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "qlab/nets/device.h"
+
 namespace qlab {
 
 NoisyLinearImpl::NoisyLinearImpl(int64_t in_features, int64_t out_features, double sigma0) {
@@ -24,11 +26,13 @@ torch::Tensor NoisyLinearImpl::forward(const torch::Tensor& x) {
 
 void NoisyLinearImpl::ResampleNoise(Rng& rng) {
   auto fill = [&rng](torch::Tensor& eps) {
-    float* data = eps.data_ptr<float>();
-    for (int64_t i = 0; i < eps.numel(); ++i) {
-      const double x = rng.Normal();
-      data[i] = static_cast<float>(std::copysign(std::sqrt(std::abs(x)), x));
-    }
+    DrawOnCpu(eps, [&rng](torch::Tensor& host) {
+      float* data = host.data_ptr<float>();
+      for (int64_t i = 0; i < host.numel(); ++i) {
+        const double x = rng.Normal();
+        data[i] = static_cast<float>(std::copysign(std::sqrt(std::abs(x)), x));
+      }
+    });
   };
   torch::NoGradGuard no_grad;
   fill(eps_in_);

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "qlab/nets/device.h"
+
 namespace qlab {
 
 torch::Tensor L2Normalize(const torch::Tensor& x) {
@@ -34,7 +36,9 @@ SimbaV2Impl::SimbaV2Impl(int64_t input_dim, int64_t width, int64_t blocks, doubl
 void SimbaV2Impl::Reinitialize(at::Generator& generator) {
   torch::NoGradGuard no_grad;
   // orthogonal-like start: Gaussian rows projected to the sphere; scalers at their `scale`
-  auto draw = [&](torch::Tensor& w) { w.normal_(0.0, 1.0, generator); };
+  auto draw = [&](torch::Tensor& w) {
+    DrawOnCpu(w, [&](torch::Tensor& t) { t.normal_(0.0, 1.0, generator); });
+  };
   draw(embed_);
   for (auto& w : up_) draw(w);
   for (auto& w : down_) draw(w);

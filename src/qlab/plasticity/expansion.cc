@@ -182,7 +182,7 @@ void NeuroplasticExpansion::Rewire(size_t i, int64_t drop, int64_t grow,
     torch::Tensor u = torch::empty({n}, torch::kFloat64).uniform_(lo, hi, generator);
     const torch::Tensor draw = (std::sqrt(2.0) * torch::erfinv(2.0 * u - 1.0) *
                                 (std::sqrt(1.0 / fan_in) / 0.87962566103423978))
-                                   .to(w.scalar_type());
+                                   .to(w.device(), w.scalar_type());
     w.view(-1).copy_(torch::where(fresh, draw, w.view(-1)));
   } else {
     w.view(-1).masked_fill_(fresh, 0.0);  // already zero while masked; the function is unchanged

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "qlab/core/check.h"
+#include "qlab/nets/device.h"
 #include "qlab/plasticity/diagnostics.h"
 
 namespace qlab {
@@ -103,7 +104,7 @@ int64_t RecycleDormantUnits(QNetwork& network, double tau, torch::optim::Optimiz
       const torch::Tensor mask = UnitMask(in.tensor, dormant[i], /*dim=*/0, /*block=*/1);
       torch::Tensor fresh = torch::empty_like(in.tensor);
       if (in.bound > 0.0) {
-        fresh.uniform_(-in.bound, in.bound, generator);
+        DrawOnCpu(fresh, [&](torch::Tensor& t) { t.uniform_(-in.bound, in.bound, generator); });
       } else {
         fresh.fill_(in.fill);
       }

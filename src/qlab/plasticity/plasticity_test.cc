@@ -30,7 +30,7 @@ TEST(Diagnostics, EffectiveRankOfKnownSpectra) {
   EXPECT_EQ(EffectiveRank(torch::diag(torch::tensor({100.0, 1.0, 0.1}))), 2);
   EXPECT_EQ(EffectiveRank(torch::diag(torch::tensor({100.0, 1.0, 0.1})), 0.0005), 3);
   // rotating the features keeps the rank
-  const torch::Tensor q = std::get<0>(torch::linalg::qr(torch::randn({6, 6}, torch::kFloat64)));
+  const torch::Tensor q = std::get<0>(torch::linalg_qr(torch::randn({6, 6}, torch::kFloat64)));
   EXPECT_EQ(EffectiveRank(torch::matmul(
                 q, torch::diag(torch::tensor({5.0, 5.0, 5.0, 0.0, 0.0, 0.0}).to(torch::kFloat64)))),
             3);

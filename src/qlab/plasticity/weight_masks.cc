@@ -69,7 +69,7 @@ void WeightMasks::Save(Archive& archive, const std::string& prefix) const {
   // one byte per weight, in order
   std::string bytes;
   for (const auto& m : masks_) {
-    const torch::Tensor flat = m.to(torch::kUInt8).contiguous().flatten();
+    const torch::Tensor flat = m.to(torch::kCPU, torch::kUInt8).contiguous().flatten();
     bytes.append(reinterpret_cast<const char*>(flat.data_ptr<uint8_t>()), flat.numel());
   }
   archive.PutBytes(prefix + "masks", bytes);
@@ -84,14 +84,14 @@ void WeightMasks::Load(const Archive& archive, const std::string& prefix) {
   for (auto& m : masks_) {
     torch::Tensor flat = torch::empty({m.numel()}, torch::kUInt8);
     std::memcpy(flat.data_ptr<uint8_t>(), bytes.data() + offset, m.numel());
-    m = flat.to(torch::kBool).view_as(m);
+    m = flat.to(m.device(), torch::kBool).view_as(m);
     offset += m.numel();
   }
   any_masked_ = masked() > 0;
 }
 
 torch::Tensor SmallestN(const torch::Tensor& scores, int64_t n) {
-  torch::Tensor chosen = torch::zeros({scores.numel()}, torch::kBool);
+  torch::Tensor chosen = torch::zeros({scores.numel()}, scores.options().dtype(torch::kBool));
   if (n > 0) {
     const torch::Tensor order = std::get<1>(
         scores.flatten().sort(c10::optional<bool>(true), /*dim=*/0, /*descending=*/false));

@@ -32,10 +32,6 @@ std::string WithCi(const Interval& i) {
   return fmt::format("{} [{}, {}]", Si(i.point), Si(i.lo), Si(i.hi));
 }
 
-std::string Number(double value) {
-  return std::isinf(value) ? "inf" : fmt::format("{:.4g}", value);
-}
-
 std::string LawText(const DataLaw& law) {
   return fmt::format("D_min = {}, beta = {:.4g}, alpha = {:.3g}", Si(law.d_min), law.beta,
                      law.alpha);

@@ -300,10 +300,10 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
         if (!label->is_string()) reader.Fail("[[variants]] label must be a string");
         v.label = label->as_string()->get();
       }
-      if (const toml::node* agent = t.get("agent")) {
-        if (!agent->is_string() || agent->as_string()->get().empty())
+      if (const toml::node* variant_agent = t.get("agent")) {
+        if (!variant_agent->is_string() || variant_agent->as_string()->get().empty())
           reader.Fail("[[variants]] agent must be an agent name");
-        v.agent = agent->as_string()->get();
+        v.agent = variant_agent->as_string()->get();
       }
       if (t.get("config") != nullptr) v.written_configs = reader.Strings(t, "config", "variants");
       v.sets = reader.Values(t, {"label", "agent", "config"});

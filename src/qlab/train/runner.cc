@@ -162,7 +162,8 @@ class Runner {
                          .num_envs = num_envs_,
                          .num_eval_envs = eval_envs_,
                          .seed = seed_,
-                         .total_env_steps = iterations_ * training_steps_};
+                         .total_env_steps = iterations_ * training_steps_,
+                         .device = config.GetString("run.device")};
     if (config.schema().Find("teacher.run") != nullptr &&
         !config.GetString("teacher.run").empty()) {
       auto teacher = std::make_shared<TeacherRun>(LoadTeacherRun(config.GetString("teacher.run")));
@@ -241,6 +242,7 @@ class Runner {
         {"libtorch", TORCH_VERSION},
         {"compiler", fmt::format("{} {}", "gcc", __VERSION__)},
         {"cpu", CpuModel()},
+        {"device", config_.GetString("run.device")},
         {"threads",
          {{"env", config_.GetInt("run.env_threads")},
           {"torch", config_.GetInt("run.torch_threads")}}},

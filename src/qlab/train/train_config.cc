@@ -35,6 +35,8 @@ void AddRunKeys(ConfigSchema& schema) {
       .Int("run.num_envs", 1, "parallel training envs", {1, 1 << 16})
       .Int("run.env_threads", 1, "threads stepping the envs (1: the calling thread)", {1, 256})
       .Int("run.torch_threads", 1, "libtorch intra-op threads", {1, 256})
+      .String("run.device", "cpu",
+              "where networks train: cpu, cuda or cuda:N (a CUDA libtorch; docs/gpu.md)")
       .Bool("run.mkldnn", true,
             "use libtorch's oneDNN CPU kernels (1.6x faster on the MinAtar DQN update here)")
       .Int("run.checkpoint_keep", 2, "checkpoints kept in checkpoints/", {1, 1000})
