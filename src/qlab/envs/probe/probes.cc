@@ -140,6 +140,39 @@ std::vector<std::vector<double>> OptimalQ(const Probe& probe, double gamma) {
   return {};
 }
 
+EnvSpec TargetProbe::MakeSpec() const {
+  EnvSpec spec;
+  spec.id = "probe/box_target";
+  spec.version = "qlab probes 1";
+  spec.obs_dtype = DType::kFloat32;
+  spec.obs_shape = {dims};
+  spec.action_space.kind = ActionSpace::Kind::kBox;
+  spec.action_space.low.assign(dims, -1.0f);
+  spec.action_space.high.assign(dims, 1.0f);
+  for (int d = 0; d < dims; ++d) {
+    spec.obs_labels.push_back("target" + std::to_string(d));
+    spec.action_space.names.push_back("a" + std::to_string(d));
+  }
+  spec.reward_min = -3.0;  // |a - s| <= 2
+  spec.reward_max = 1.0;
+  return spec;
+}
+
+void TargetProbe::Reset(Rng& rng) {
+  for (int d = 0; d < dims; ++d) target[d] = static_cast<float>(2.0 * rng.Uniform() - 1.0);
+}
+
+StepOutcome TargetProbe::Step(std::span<const float> action, Rng& rng) {
+  double squared = 0.0;
+  for (int d = 0; d < dims; ++d) {
+    const double error = std::clamp(static_cast<double>(action[d]), -1.0, 1.0) - target[d];
+    squared += error * error;
+  }
+  return {1.0 - squared / dims, true};
+}
+
+void TargetProbe::WriteObs(float* out) const { std::copy_n(target.begin(), dims, out); }
+
 }  // namespace qlab::probe
 
 namespace qlab {
@@ -168,6 +201,19 @@ void RegisterProbeEnvs(Registry& registry) {
   add("probe/action_reward", Kind::kActionReward, "reward depends on the action: tests the head");
   add("probe/obs_action", Kind::kObsAction, "reward depends on obs and action: tests both");
   add("probe/stochastic", Kind::kStochastic, "reward +-1 at random: tests return distributions");
+  registry.Add({.name = "probe/box_target",
+                .description = "continuous action must equal the observation: tests actor-critics",
+                .reference = "qlab probe; optimal values in docs/envs.md",
+                .default_max_steps = 0,
+                .params = {{.name = "dims",
+                            .type = ParamSpec::Type::kInt,
+                            .default_value = "1",
+                            .doc = "action and observation dimensions",
+                            .min = 1,
+                            .max = probe::TargetProbe::kMaxDims}},
+                .make = MakeEnvFactory<probe::TargetProbe>([](const Params& params) {
+                  return probe::TargetProbe{.dims = params.GetInt("dims")};
+                })});
   registry.Add({.name = "probe/chain",
                 .description = "advance L steps for a final +1: tests discounting over a horizon",
                 .reference = "qlab probe; optimal values in docs/envs.md",

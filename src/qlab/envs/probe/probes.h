@@ -13,12 +13,17 @@
 //                       under action 1; action 0 ends with 0. Q*(k, 1) = gamma^(L-1-k), Q*(k,0)=0
 //   probe/stochastic    one step, reward +1 or -1 with probability 1/2 each (for distributional
 //                       agents: return distribution {-1: 0.5, +1: 0.5}, Q* = 0)
-// Every probe takes `image=S` (S > 0): each observation component becomes a constant S x S plane,
-// observations [D, S, S], for agents that need images (convolutional torsos, augmentation; a
+//   probe/box_target(dims=D) continuous actions a in [-1, 1]^D; obs s ~ U[-1, 1]^D; one step,
+//                       reward 1 - mean_d (a_d - s_d)^2 (actions clipped to the box).
+//                       a*(s) = s, Q*(s, a) = 1 - mean_d (a_d - s_d)^2, V* = 1; a uniform
+//                       random policy earns 1/3 on average. Tests actor-critic learners (SAC).
+// Every discrete probe takes `image=S` (S > 0): each observation component becomes a constant S x S
+// plane, observations [D, S, S], for agents that need images (convolutional torsos, augmentation; a
 // constant plane is unchanged by random shifts, so the optimal values stay the same).
 #pragma once
 
 #include <array>
+#include <span>
 #include <vector>
 
 #include "qlab/core/rng.h"
@@ -46,6 +51,20 @@ struct Probe {
 
  private:
   void WriteVector(float* out) const;  // the [D] form
+};
+
+// probe/box_target: the continuous-action probe (above).
+struct TargetProbe {
+  using Obs = float;
+  static constexpr int kMaxDims = 8;
+
+  int dims = 1;
+  std::array<float, kMaxDims> target{};  // the observation, which is the optimal action
+
+  EnvSpec MakeSpec() const;
+  void Reset(Rng& rng);
+  StepOutcome Step(std::span<const float> action, Rng& rng);
+  void WriteObs(float* out) const;
 };
 
 // Optimal Q-values of `probe` for discount `gamma`: Q[obs_index][action], where obs_index is the
