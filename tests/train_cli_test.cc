@@ -222,6 +222,26 @@ TEST(TrainExpansion, GrowsReviewsAndResumesExactly) {
                                  "plasticity/rng", "agent/replay_rng"});
 }
 
+// SAC on Box actions: its metrics, and a kill mid-training resumes exactly (acting and update
+// Gaussian draws, float actions in replay, the temperature and its optimiser).
+TEST(TrainSac, LogsItsTemperatureAndResumesExactly) {
+  const std::string run =
+      "train --agent sac --env 'probe/box_target(dims=2)' --iterations 2 "
+      "--steps-per-iteration 400 --num-envs 2 --seed 3 --quiet --set eval.episodes=4 "
+      "--set agent.min_replay_history=100 --set agent.batch_size=32 "
+      "--set network.widths=[32,32] --set replay.capacity=2000";
+  const std::string reference = TempDir("sac_reference");
+  const auto metrics = TrainAndReadMetrics(run, reference);
+  ASSERT_EQ(metrics.size(), 2u);
+  for (const auto& m : metrics)
+    for (const char* key : {"alpha", "entropy", "actor_loss", "loss", "q_mean", "eval_return_mean"})
+      ASSERT_TRUE(m.contains(key) && m[key].is_number()) << key << " in " << m.dump();
+  EXPECT_EQ(metrics[1]["updates"].get<int64_t>(), 800 - 100);
+  ExpectKilledRunResumesExactly(run, "sac_resumed", "kill@step=500", reference,
+                                {"agent/actor", "agent/q1", "agent/q2_target", "agent/log_alpha",
+                                 "agent/update_rng", "replay/box_action", "runner/act_rng"});
+}
+
 // Multi-task training (`--env a,b`): per-task returns logged beside their mean, each task
 // evaluated with eval.episodes episodes on its own envs, the report reads the run, and a kill
 // mid-run resumes exactly.
@@ -429,6 +449,8 @@ TEST(Train, BadInputIsOneClearLine) {
        "run.training_steps = 100 must be a multiple of run.num_envs = 3"},
       {"train --resume " + TempDir("missing"), "cannot read config file"},
       {"train --resume " + dir + " --seed 3", "--resume continues a run with its own config.toml"},
+      {"train --agent sac --env classic/cartpole --out " + TempDir("sac_discrete"),
+       "sac acts in continuous (Box) action spaces; classic/cartpole has 2 discrete actions"},
       {"train --env probe/constant --device gpu --out " + TempDir("gpu"),
        "run.device = 'gpu': not a device (cpu, cuda or cuda:N)"},
       {"agents dqnn", "unknown agent 'dqnn'"},
@@ -466,11 +488,11 @@ TEST(Train, AgentsListsKeysAndPresets) {
   const auto r = RunQlab("agents --json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto list = nlohmann::json::parse(r.out);
-  ASSERT_EQ(list.size(), 11u);
+  ASSERT_EQ(list.size(), 12u);
   std::vector<std::string> agents;
   for (const auto& a : list) agents.push_back(a["agent"]);
   EXPECT_EQ(agents, (std::vector<std::string>{"dqn", "mdqn", "c51", "rainbow", "qrdqn", "iqn",
-                                              "der", "drq_eps", "spr", "bbf", "qdagger"}));
+                                              "der", "drq_eps", "spr", "bbf", "qdagger", "sac"}));
   // each variant has its own keys: rainbow's atoms, iqn's fractions
   auto has_key = [&](int agent, const std::string& key) {
     for (const auto& k : list[agent]["keys"])
@@ -482,6 +504,8 @@ TEST(Train, AgentsListsKeysAndPresets) {
   EXPECT_TRUE(has_key(5, "agent.num_tau_prime_samples"));
   EXPECT_TRUE(has_key(8, "spr.steps"));  // SPR's keys belong to the whole family
   EXPECT_TRUE(has_key(0, "augment.kind"));
+  EXPECT_TRUE(has_key(11, "agent.target_entropy_scale"));  // sac's own keys, not the DQN family's
+  EXPECT_FALSE(has_key(11, "agent.double_q"));
   std::vector<std::string> presets;
   for (const auto& p : list[0]["presets"]) presets.push_back(p["name"]);
   EXPECT_EQ(presets, (std::vector<std::string>{"dqn/cleanrl_classic", "dqn/dopamine_minatar",

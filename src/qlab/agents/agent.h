@@ -54,6 +54,19 @@ class Agent {
   // Training only: stores the step and runs the updates that became due.
   virtual void Observe(const uint8_t* obs, std::span<const int32_t> actions,
                        const StepBatch& next) = 0;
+  // Box action spaces (continuous control): `actions` holds N rows of spec.action_space.dims()
+  // floats within the box. Agents of discrete actions refuse Box envs when they are made, so
+  // the runner never calls these on them.
+  virtual void ActBox(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMode mode,
+                      Rng& rng, std::span<float> actions) {
+    (void)obs, (void)episode_start, (void)mode, (void)rng, (void)actions;
+    throw std::logic_error("ActBox on an agent of discrete actions");
+  }
+  virtual void ObserveBox(const uint8_t* obs, std::span<const float> actions,
+                          const StepBatch& next) {
+    (void)obs, (void)actions, (void)next;
+    throw std::logic_error("ObserveBox on an agent of discrete actions");
+  }
   virtual TrainStats TakeStats() = 0;
   virtual int64_t updates() const = 0;
 

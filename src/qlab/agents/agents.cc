@@ -3,6 +3,7 @@
 
 #include "qlab/agents/agent.h"
 #include "qlab/agents/dqn.h"
+#include "qlab/agents/sac.h"
 #include "qlab/core/errors.h"
 
 namespace qlab {
@@ -46,6 +47,13 @@ const std::vector<AgentEntry>& Agents() {
       DqnVariant("qdagger",
                  "QDagger (Agarwal et al. 2022): dqn reincarnated from a teacher run by "
                  "pretraining on its replay and distilling its policy"),
+      {.name = "sac",
+       .description = "SAC (Haarnoja et al. 2018): soft actor-critic for continuous (Box) "
+                      "actions, clipped double Q, automatic entropy tuning",
+       .add_keys = [](ConfigSchema& schema) { SacOptions::AddKeys(schema); },
+       .make = [](const AgentContext& context) -> std::unique_ptr<Agent> {
+         return std::make_unique<Sac>(context, SacOptions::FromConfig(*context.config));
+       }},
   };
   return agents;
 }

@@ -118,6 +118,7 @@ struct ActionBatch {
   std::vector<int32_t> index;
   std::vector<float> box;
 
+  ActionBatch() = default;
   explicit ActionBatch(const AnyVecEnv& env);
   // Row i uniformly at random: an index in [0, n) (one UniformInt draw, as random policies always
   // drew) or each float uniform in [low, high].

@@ -20,9 +20,9 @@ ReplayBuffer::ReplayBuffer(const EnvSpec& spec, int num_envs, const ReplayOption
       packed_(spec.obs_binary && spec.obs_dtype == DType::kUInt8),
       tree_(options.prioritized ? std::max<int64_t>(1, per_env_ * num_envs) : 1) {
   QLAB_CHECK_GE(num_envs, 1);
-  if (!spec.action_space.discrete() || spec.action_space.n > 256)
-    throw UserError(
-        fmt::format("replay: env {} needs a discrete action set of at most 256 actions", spec.id));
+  if (spec.action_space.discrete() && spec.action_space.n > 256)
+    throw UserError(fmt::format("replay: env {} has more than 256 discrete actions", spec.id));
+  if (!spec.action_space.discrete()) box_dims_ = spec.action_space.dims();
   if (options.n_step < 1 || options.stack < 1)
     throw UserError("replay: n_step and stack must be >= 1");
   // a ring must hold a whole n-step window plus the stack it looks back to
@@ -34,6 +34,7 @@ ReplayBuffer::ReplayBuffer(const EnvSpec& spec, int num_envs, const ReplayOption
   row_bytes_ = packed_ ? (obs_size_ + 7) / 8 : static_cast<int64_t>(spec.obs_bytes());
   obs_.assign(capacity_ * row_bytes_, 0);
   action_.assign(capacity_, 0);
+  box_action_.assign(capacity_ * box_dims_, 0.0f);
   reward_.assign(capacity_, 0.0f);
   flags_.assign(capacity_, 0);
   written_.assign(num_envs, 0);
@@ -42,29 +43,46 @@ ReplayBuffer::ReplayBuffer(const EnvSpec& spec, int num_envs, const ReplayOption
 }
 
 size_t ReplayBuffer::memory_bytes() const {
-  return obs_.size() + action_.size() + reward_.size() * sizeof(float) + flags_.size() +
+  return obs_.size() + action_.size() + (box_action_.size() + reward_.size()) * sizeof(float) +
+         flags_.size() +
          (options_.prioritized ? 2 * sizeof(double) * static_cast<size_t>(capacity_) : 0);
 }
 
 void ReplayBuffer::Add(const uint8_t* obs, std::span<const int32_t> actions,
                        const StepBatch& next) {
+  QLAB_CHECK(box_dims_ == 0);
   QLAB_CHECK_EQ(static_cast<int>(actions.size()), num_envs_);
+  AddStep(obs, next,
+          [&](int env, int64_t slot) { action_[slot] = static_cast<uint8_t>(actions[env]); });
+}
+
+void ReplayBuffer::AddBox(const uint8_t* obs, std::span<const float> actions,
+                          const StepBatch& next) {
+  QLAB_CHECK(box_dims_ > 0);
+  QLAB_CHECK_EQ(static_cast<int64_t>(actions.size()), int64_t{num_envs_} * box_dims_);
+  AddStep(obs, next, [&](int env, int64_t slot) {
+    std::copy_n(actions.data() + env * box_dims_, box_dims_, box_action_.data() + slot * box_dims_);
+  });
+}
+
+template <class WriteAction>
+void ReplayBuffer::AddStep(const uint8_t* obs, const StepBatch& next, WriteAction write_action) {
   QLAB_CHECK_EQ(next.num_envs, num_envs_);
   const size_t obs_bytes = spec_.obs_bytes();
   for (int env = 0; env < num_envs_; ++env) {
     uint8_t flags = next_is_start_[env] ? kStart : 0;
     if (next.terminated[env]) flags |= kTerminated;
     if (next.truncated[env]) flags |= kTruncated;
-    Write(env, obs + env * obs_bytes, actions[env], next.reward[env], flags);
+    write_action(env, Write(env, obs + env * obs_bytes, next.reward[env], flags));
     next_is_start_[env] = 0;
     if (next.done(env)) {
-      Write(env, next.final_obs.data() + env * obs_bytes, 0, 0.0f, kFinal);
+      Write(env, next.final_obs.data() + env * obs_bytes, 0.0f, kFinal);
       next_is_start_[env] = 1;
     }
   }
 }
 
-void ReplayBuffer::Write(int env, const uint8_t* obs_row, int action, float reward, uint8_t flags) {
+int64_t ReplayBuffer::Write(int env, const uint8_t* obs_row, float reward, uint8_t flags) {
   const int64_t w = written_[env];
   const int64_t slot = Slot(env, w);
   // the slot's old content goes, and so do the stacks that look back into it
@@ -86,7 +104,7 @@ void ReplayBuffer::Write(int env, const uint8_t* obs_row, int action, float rewa
   } else {
     std::copy(obs_row, obs_row + row_bytes_, row);
   }
-  action_[slot] = static_cast<uint8_t>(action);
+  action_[slot] = 0;  // the caller stores the action that leaves the observation
   reward_[slot] = reward;
   flags_[slot] = flags;
   written_[env] = w + 1;
@@ -98,6 +116,7 @@ void ReplayBuffer::Write(int env, const uint8_t* obs_row, int action, float rewa
   } else {
     for (; pending_[env] + options_.n_step <= w; ++pending_[env]) Mark(Slot(env, pending_[env]));
   }
+  return slot;
 }
 
 void ReplayBuffer::Mark(int64_t slot) {
@@ -128,6 +147,7 @@ ReplayBatch ReplayBuffer::MakeBatch(int batch_size, int sequence) const {
   batch.obs.assign(batch_size * stacked_obs_size(), 0.0f);
   batch.next_obs.assign(batch_size * stacked_obs_size(), 0.0f);
   batch.action.assign(batch_size, 0);
+  batch.box_action.assign(static_cast<size_t>(batch_size) * box_dims_, 0.0f);
   batch.reward.assign(batch_size, 0.0f);
   batch.discount.assign(batch_size, 0.0f);
   batch.weight.assign(batch_size, 1.0f);
@@ -235,6 +255,9 @@ void ReplayBuffer::Gather(int64_t slot, int row, ReplayBatch& batch) const {
     }
   }
   batch.action[row] = action_[slot];
+  if (box_dims_ > 0)
+    std::copy_n(box_action_.data() + slot * box_dims_, box_dims_,
+                batch.box_action.data() + static_cast<int64_t>(row) * box_dims_);
   batch.reward[row] = static_cast<float>(ret);
   batch.discount[row] = static_cast<float>(discount);
   WriteStack(slot, batch.obs.data() + row * stacked_obs_size());
@@ -312,6 +335,7 @@ void ReplayBuffer::UpdatePriorities(std::span<const int64_t> index, std::span<co
 void ReplayBuffer::Save(Archive& archive, const std::string& prefix) const {
   archive.PutVector(prefix + "obs", obs_);
   archive.PutVector(prefix + "action", action_);
+  if (box_dims_ > 0) archive.PutVector(prefix + "box_action", box_action_);
   archive.PutVector(prefix + "reward", reward_);
   archive.PutVector(prefix + "flags", flags_);
   archive.PutVector(prefix + "written", written_);
@@ -325,6 +349,7 @@ void ReplayBuffer::Save(Archive& archive, const std::string& prefix) const {
 void ReplayBuffer::Load(const Archive& archive, const std::string& prefix) {
   archive.GetVector(prefix + "obs", obs_);
   archive.GetVector(prefix + "action", action_);
+  if (box_dims_ > 0) archive.GetVector(prefix + "box_action", box_action_);
   archive.GetVector(prefix + "reward", reward_);
   archive.GetVector(prefix + "flags", flags_);
   archive.GetVector(prefix + "written", written_);

@@ -50,11 +50,12 @@ struct ReplayOptions {
 struct ReplayBatch {
   int size = 0;
   AlignedVector<float> obs, next_obs;
-  AlignedVector<int64_t> action;
-  AlignedVector<float> reward;    // n-step return
-  AlignedVector<float> discount;  // gamma^k of the bootstrap, 0 after a termination
-  AlignedVector<float> weight;    // importance weight (1 without prioritization)
-  AlignedVector<int64_t> index;   // slots, for UpdatePriorities
+  AlignedVector<int64_t> action;    // discrete spaces
+  AlignedVector<float> box_action;  // Box spaces: [B, dims], as the env took them
+  AlignedVector<float> reward;      // n-step return
+  AlignedVector<float> discount;    // gamma^k of the bootstrap, 0 after a termination
+  AlignedVector<float> weight;      // importance weight (1 without prioritization)
+  AlignedVector<int64_t> index;     // slots, for UpdatePriorities
   // the returns' horizon n and gamma^k, k = 0..n (MakeBatch: the buffer's; SetReturns changes)
   int n_step = 1;
   std::vector<double> gamma_powers;
@@ -74,6 +75,8 @@ class ReplayBuffer {
   // Stores one vector step: `obs` holds the N observations the actions were chosen on (raw bytes
   // of spec.obs_dtype), `next` the result of stepping them.
   void Add(const uint8_t* obs, std::span<const int32_t> actions, const StepBatch& next);
+  // The same for Box action spaces: N rows of spec.action_space.dims() floats.
+  void AddBox(const uint8_t* obs, std::span<const float> actions, const StepBatch& next);
 
   int64_t num_sampleable() const { return num_sampleable_; }
   int64_t capacity() const { return capacity_; }
@@ -110,7 +113,11 @@ class ReplayBuffer {
   int64_t Slot(int env, int64_t written_index) const {
     return env * per_env_ + written_index % per_env_;
   }
-  void Write(int env, const uint8_t* obs_row, int action, float reward, uint8_t flags);
+  // Stores one observation and the transition leaving it; returns its slot.
+  int64_t Write(int env, const uint8_t* obs_row, float reward, uint8_t flags);
+  // Add's body; `write_action(env, slot)` stores env's action at the slot just written.
+  template <class WriteAction>
+  void AddStep(const uint8_t* obs, const StepBatch& next, WriteAction write_action);
   void Mark(int64_t slot);
   void Unmark(int64_t slot);
   void WriteStack(int64_t slot, float* out) const;
@@ -131,6 +138,8 @@ class ReplayBuffer {
 
   AlignedVector<uint8_t> obs_;  // [capacity, row_bytes]
   AlignedVector<uint8_t> action_;
+  int box_dims_ = 0;                 // Box spaces: floats per action (0: discrete)
+  AlignedVector<float> box_action_;  // [capacity, box_dims]
   AlignedVector<float> reward_;
   AlignedVector<uint8_t> flags_;
 

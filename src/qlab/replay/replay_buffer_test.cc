@@ -428,5 +428,50 @@ TEST(ReplayBuffer, SaveAndLoadContinueTheSameSamples) {
   }
 }
 
+// Box action spaces: each transition's float action row comes back with its observation, across
+// envs and episode ends, and survives save/load.
+TEST(ReplayBuffer, BoxActionsTravelWithTheirObservations) {
+  EnvSpec spec = ScalarSpec();
+  spec.action_space = {.kind = ActionSpace::Kind::kBox, .low = {-1, -2}, .high = {1, 2}};
+  const int num_envs = 3;
+  ReplayBuffer replay(spec, num_envs, {.capacity = 300, .n_step = 1, .gamma = 0.9});
+  StepBatch next = MakeBatch(spec, num_envs);
+  std::vector<float> obs(num_envs), actions(num_envs * 2);
+  float id = 1;
+  for (int t = 0; t < 60; ++t) {
+    for (int e = 0; e < num_envs; ++e) {
+      obs[e] = id++;
+      // the action is a function of the observation it leaves: (obs / 1000, -obs / 100)
+      actions[e * 2] = obs[e] / 1000.0f;
+      actions[e * 2 + 1] = -obs[e] / 100.0f;
+      next.reward[e] = 0.0f;
+      next.terminated[e] = (t + e) % 7 == 6;
+      next.truncated[e] = 0;
+      reinterpret_cast<float*>(next.final_obs.data())[e] = -1.0f;
+    }
+    replay.AddBox(reinterpret_cast<const uint8_t*>(obs.data()), actions, next);
+  }
+  auto check = [](const ReplayBatch& batch) {
+    for (int i = 0; i < batch.size; ++i) {
+      EXPECT_FLOAT_EQ(batch.box_action[i * 2], batch.obs[i] / 1000.0f) << batch.obs[i];
+      EXPECT_FLOAT_EQ(batch.box_action[i * 2 + 1], -batch.obs[i] / 100.0f) << batch.obs[i];
+    }
+  };
+  ReplayBatch batch = replay.MakeBatch(64);
+  ASSERT_EQ(batch.box_action.size(), 128u);
+  Rng rng(5);
+  replay.Sample(rng, 1.0, batch);
+  check(batch);
+  Archive archive;
+  replay.Save(archive, "replay/");
+  ReplayBuffer copy(spec, num_envs, {.capacity = 300, .n_step = 1, .gamma = 0.9});
+  copy.Load(archive, "replay/");
+  ReplayBatch again = copy.MakeBatch(64);
+  Rng same(5);
+  copy.Sample(same, 1.0, again);
+  EXPECT_EQ(again.box_action, batch.box_action);
+  check(again);
+}
+
 }  // namespace
 }  // namespace qlab

@@ -154,7 +154,7 @@ class Runner {
     eval_envs_ = (static_cast<int>(config.GetInt("eval.num_envs")) + tasks - 1) / tasks * tasks;
     current_ = env_->MakeBatch();
     next_ = env_->MakeBatch();
-    actions_.assign(num_envs_, 0);
+    actions_ = ActionBatch(*env_);
     episode_start_.assign(num_envs_, 1);
     act_rng_ = Rng(DeriveSeed(seed_, StreamId("act")));
     AgentContext context{.config = &config,
@@ -327,6 +327,17 @@ class Runner {
     env_->LoadState(archive.GetBytes("runner/env"));
   }
 
+  // The agent picks `actions` for `current` (indices or Box rows, as the env takes), `env` steps.
+  void ActAndStep(AnyVecEnv& env, const StepBatch& current, std::span<const uint8_t> start,
+                  ActMode mode, Rng& rng, ActionBatch& actions, StepBatch& next) {
+    if (actions.space.discrete()) {
+      agent_->Act(current.obs.data(), start, mode, rng, actions.index);
+    } else {
+      agent_->ActBox(current.obs.data(), start, mode, rng, actions.box);
+    }
+    actions.StepOn(env, next);
+  }
+
   // Returns false when stopped by a signal (after a checkpoint).
   bool TrainingPhase() {
     auto phase_start = Clock::now();
@@ -336,9 +347,12 @@ class Runner {
         Checkpoint();
         return false;
       }
-      agent_->Act(current_.obs.data(), episode_start_, ActMode::kTrain, act_rng_, actions_);
-      env_->Step(actions_, next_);
-      agent_->Observe(current_.obs.data(), actions_, next_);
+      ActAndStep(*env_, current_, episode_start_, ActMode::kTrain, act_rng_, actions_, next_);
+      if (actions_.space.discrete()) {
+        agent_->Observe(current_.obs.data(), actions_.index, next_);
+      } else {
+        agent_->ObserveBox(current_.obs.data(), actions_.box, next_);
+      }
       env_steps_ += num_envs_;
       step_in_iteration_ += num_envs_;
       for (int i = 0; i < num_envs_; ++i) {
@@ -376,7 +390,7 @@ class Runner {
     StepBatch current = env->MakeBatch(), next = env->MakeBatch();
     env->Reset(current);
     std::vector<uint8_t> start(n, 1);
-    std::vector<int32_t> actions(n, 0);
+    ActionBatch actions(*env);
     std::vector<int64_t> quota(n, 0), finished(n, 0);
     const int per_task = n / env_->num_tasks();
     for (int i = 0; i < n; ++i) {
@@ -395,8 +409,7 @@ class Runner {
         Checkpoint();  // training phase done; the evaluation reruns on resume
         return false;
       }
-      agent_->Act(current.obs.data(), start, ActMode::kEval, rng, actions);
-      env->Step(actions, next);
+      ActAndStep(*env, current, start, ActMode::kEval, rng, actions, next);
       steps += n;
       for (int i = 0; i < n; ++i) {
         start[i] = next.done(i);
@@ -521,7 +534,7 @@ class Runner {
   std::unique_ptr<AnyVecEnv> env_;
   std::unique_ptr<Agent> agent_;
   StepBatch current_, next_;
-  std::vector<int32_t> actions_;
+  ActionBatch actions_;
   std::vector<uint8_t> episode_start_;
   Rng act_rng_;
 

@@ -1,0 +1,109 @@
+// SAC: soft actor-critic for Box action spaces (Haarnoja et al. 2018, "Soft Actor-Critic
+// Algorithms and Applications": tanh-squashed Gaussian policy, clipped double Q with Polyak
+// targets, automatic entropy tuning toward target entropy -|A|).
+//
+// Networks are qlab's QNetwork (nets/network.h) with the [network] keys, so the critic and actor
+// torsos are `mlp`, `simba` or `simbav2` (Lee et al. 2024 / 2025) like every other agent's:
+//   actor  s -> [mean, log_std] (2 |A| outputs), log_std squashed into [log_std_min, log_std_max]
+//   critic (s, a) -> Q, two of them, each with a Polyak-averaged target
+// Actions are stored in replay as the env took them and enter the critic rescaled to [-1, 1].
+// Every Gaussian draw comes from qlab's Rng streams on the host (acting: the runner's stream;
+// updates: the agent's), so runs are reproducible and resume exactly.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "qlab/agents/agent.h"
+#include "qlab/nets/network.h"
+#include "qlab/replay/replay_buffer.h"
+
+namespace qlab {
+
+struct SacOptions {
+  double gamma = 0.99;
+  int n_step = 1;
+  int batch_size = 256;
+  double actor_lr = 3e-4, critic_lr = 1e-3, alpha_lr = 1e-3;
+  double optimizer_eps = 1e-8;
+  double tau = 0.005;
+  double initial_alpha = 1.0;
+  bool autotune = true;
+  double target_entropy_scale = 1.0;  // target entropy = -scale * |A|
+  int64_t update_period = 1;
+  double updates_per_step = 1.0;      // the UTD ratio
+  int64_t min_replay_history = 5000;  // uniform random actions until then
+  double log_std_min = -5.0, log_std_max = 2.0;
+  double max_grad_norm = 0.0;
+  ReplayOptions replay;
+  NetworkOptions network;
+
+  static void AddKeys(ConfigSchema& schema);
+  static SacOptions FromConfig(const Config& config);
+};
+
+class Sac : public Agent {
+ public:
+  Sac(const AgentContext& context, const SacOptions& options);
+
+  void Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMode mode, Rng& rng,
+           std::span<int32_t> actions) override;
+  void Observe(const uint8_t* obs, std::span<const int32_t> actions,
+               const StepBatch& next) override;
+  void ActBox(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMode mode, Rng& rng,
+              std::span<float> actions) override;
+  void ObserveBox(const uint8_t* obs, std::span<const float> actions,
+                  const StepBatch& next) override;
+  TrainStats TakeStats() override;
+  int64_t updates() const override { return updates_; }
+  void Save(Archive& archive) const override;
+  void Load(const Archive& archive) override;
+  std::string Describe() const override;
+  int64_t num_parameters() const override { return actor_->num_parameters(); }
+
+  // Deterministic policy (tanh of the mean) in the env's units, [B, |A|], for observations
+  // [B, obs...] on the host.
+  torch::Tensor MeanAction(const torch::Tensor& obs);
+  // min(Q1, Q2) of observations [B, obs...] and env-unit actions [B, |A|].
+  torch::Tensor QValue(const torch::Tensor& obs, const torch::Tensor& actions);
+  double alpha() const;
+
+ private:
+  // Reparameterised draw: action in [-1, 1]^|A| and its log-probability [B], from noise [B, |A|].
+  std::pair<torch::Tensor, torch::Tensor> Sample(const torch::Tensor& obs,
+                                                 const torch::Tensor& noise);
+  torch::Tensor Noise(int64_t rows, Rng& rng) const;  // standard normal, drawn on the host
+  torch::Tensor Critic(QNetwork& q, const torch::Tensor& obs, const torch::Tensor& unit_action);
+  torch::Tensor ToUnit(const torch::Tensor& env_action) const;  // env box -> [-1, 1]
+  torch::Tensor ToEnv(const torch::Tensor& unit_action) const;  // [-1, 1] -> env box
+  torch::Tensor ObsTensor(const float* data, int64_t rows) const;
+  // SimBa torsos: the acted observations (and actions, for the critics) into their statistics
+  void ObserveInputs(const uint8_t* obs, std::span<const float> actions);
+  void Update();
+
+  SacOptions options_;
+  torch::Device device_;
+  EnvSpec spec_;
+  int64_t dims_;
+  std::vector<int64_t> obs_shape_;
+  QNetwork actor_{nullptr}, q1_{nullptr}, q2_{nullptr}, q1_target_{nullptr}, q2_target_{nullptr};
+  torch::Tensor log_alpha_;
+  torch::Tensor low_, scale_;  // env action = low + (unit + 1) * scale
+  std::unique_ptr<torch::optim::Adam> actor_optimizer_, critic_optimizer_, alpha_optimizer_;
+  double target_entropy_;
+  ReplayBuffer replay_;
+  ReplayBatch batch_;
+  Rng replay_rng_, update_rng_;
+  std::vector<float> obs_buffer_;  // observations converted to float for acting
+
+  int64_t env_steps_ = 0;
+  int64_t updates_ = 0;
+  // statistics window
+  int64_t window_updates_ = 0;
+  double critic_loss_sum_ = 0.0, actor_loss_sum_ = 0.0, q_sum_ = 0.0, entropy_sum_ = 0.0;
+};
+
+}  // namespace qlab
