@@ -304,14 +304,6 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const DqnOptions& o,
                                SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
 }
 
-std::string OptimizerBytes(const torch::optim::Optimizer& optimizer) {
-  torch::serialize::OutputArchive archive;
-  optimizer.save(archive);
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
-}
-
 }  // namespace
 
 Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
@@ -940,14 +932,7 @@ void Dqn::Save(Archive& archive) const {
 void Dqn::Load(const Archive& archive) {
   LoadModuleBytes(*online_, archive.GetBytes("agent/online"), "the online network");
   LoadModuleBytes(*target_, archive.GetBytes("agent/target"), "the target network");
-  try {
-    torch::serialize::InputArchive in;
-    std::istringstream bytes(archive.GetBytes("agent/optimizer"));
-    in.load_from(bytes, device_);  // whichever device wrote the checkpoint
-    optimizer_->load(in);
-  } catch (const c10::Error& e) {
-    throw UserError("cannot load the optimiser state from the checkpoint (other optimizer?)");
-  }
+  LoadOptimizerBytes(*optimizer_, archive.GetBytes("agent/optimizer"), device_, "optimiser");
   replay_rng_ = archive.Get<Rng>("agent/replay_rng");
   update_rng_ = archive.Get<Rng>("agent/update_rng");
   env_steps_ = archive.Get<int64_t>("agent/env_steps");

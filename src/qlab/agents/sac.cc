@@ -80,26 +80,6 @@ std::unique_ptr<torch::optim::Adam> MakeAdam(std::vector<torch::Tensor> params, 
                                               torch::optim::AdamOptions(lr).eps(eps));
 }
 
-std::string OptimizerBytes(const torch::optim::Optimizer& optimizer) {
-  torch::serialize::OutputArchive archive;
-  optimizer.save(archive);
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
-}
-
-void LoadOptimizer(torch::optim::Optimizer& optimizer, const std::string& bytes,
-                   torch::Device device, const std::string& what) {
-  try {
-    torch::serialize::InputArchive in;
-    std::istringstream stream(bytes);
-    in.load_from(stream, device);
-    optimizer.load(in);
-  } catch (const c10::Error&) {
-    throw UserError(fmt::format("cannot load the {} optimiser state from the checkpoint", what));
-  }
-}
-
 // log(1 - tanh(u)^2), stably: 2 (log 2 - u - softplus(-2u))
 torch::Tensor LogOneMinusTanhSquared(const torch::Tensor& u) {
   return 2.0 * (std::log(2.0) - u - torch::nn::functional::softplus(-2.0 * u));
@@ -392,10 +372,12 @@ void Sac::Load(const Archive& archive) {
   LoadModuleBytes(*q2_, archive.GetBytes("agent/q2"), "critic 2");
   LoadModuleBytes(*q1_target_, archive.GetBytes("agent/q1_target"), "target critic 1");
   LoadModuleBytes(*q2_target_, archive.GetBytes("agent/q2_target"), "target critic 2");
-  LoadOptimizer(*actor_optimizer_, archive.GetBytes("agent/actor_optimizer"), device_, "actor");
-  LoadOptimizer(*critic_optimizer_, archive.GetBytes("agent/critic_optimizer"), device_, "critic");
-  LoadOptimizer(*alpha_optimizer_, archive.GetBytes("agent/alpha_optimizer"), device_,
-                "temperature");
+  LoadOptimizerBytes(*actor_optimizer_, archive.GetBytes("agent/actor_optimizer"), device_,
+                     "actor optimiser");
+  LoadOptimizerBytes(*critic_optimizer_, archive.GetBytes("agent/critic_optimizer"), device_,
+                     "critic optimiser");
+  LoadOptimizerBytes(*alpha_optimizer_, archive.GetBytes("agent/alpha_optimizer"), device_,
+                     "temperature optimiser");
   {
     torch::NoGradGuard no_grad;
     log_alpha_.fill_(archive.Get<double>("agent/log_alpha"));

@@ -624,4 +624,25 @@ void LoadModuleBytes(torch::nn::Module& module, const std::string& bytes, const 
   }
 }
 
+std::string OptimizerBytes(const torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  std::ostringstream out;
+  archive.save_to(out);
+  return out.str();
+}
+
+void LoadOptimizerBytes(torch::optim::Optimizer& optimizer, const std::string& bytes,
+                        torch::Device device, const std::string& what) {
+  try {
+    torch::serialize::InputArchive archive;
+    std::istringstream in(bytes);
+    archive.load_from(in, device);  // whichever device wrote the checkpoint
+    optimizer.load(archive);
+  } catch (const c10::Error&) {
+    throw UserError(
+        fmt::format("cannot load the {} state from the checkpoint (other optimizer?)", what));
+  }
+}
+
 }  // namespace qlab

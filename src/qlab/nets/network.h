@@ -200,5 +200,9 @@ void UpdateTarget(torch::nn::Module& to, const torch::nn::Module& from, double t
 // Serialise a module's parameters and buffers to bytes and back (checkpoints).
 std::string ModuleBytes(const torch::nn::Module& module);
 void LoadModuleBytes(torch::nn::Module& module, const std::string& bytes, const std::string& what);
+// The same for an optimiser's state, loaded onto `device` (UserError naming `what` on mismatch).
+std::string OptimizerBytes(const torch::optim::Optimizer& optimizer);
+void LoadOptimizerBytes(torch::optim::Optimizer& optimizer, const std::string& bytes,
+                        torch::Device device, const std::string& what);
 
 }  // namespace qlab
