@@ -162,6 +162,10 @@ torch::Tensor Sac::ToEnv(const torch::Tensor& unit_action) const {
   return low_ + (unit_action + 1.0) * scale_;
 }
 
+torch::Tensor Sac::GreedyUnit(const torch::Tensor& obs) {
+  return torch::tanh(actor_->forward(obs).squeeze(2).slice(1, 0, dims_));
+}
+
 std::pair<torch::Tensor, torch::Tensor> Sac::Sample(const torch::Tensor& obs,
                                                     const torch::Tensor& noise) {
   const torch::Tensor out = actor_->forward(obs).squeeze(2);  // [B, 2 |A|]
@@ -178,14 +182,18 @@ std::pair<torch::Tensor, torch::Tensor> Sac::Sample(const torch::Tensor& obs,
   return {torch::tanh(u), log_prob};
 }
 
+void Sac::SetCriticsTrainable(bool trainable) {
+  for (QNetwork* q : {&q1_, &q2_})
+    for (auto& p : (*q)->parameters()) p.set_requires_grad(trainable);
+}
+
 torch::Tensor Sac::Critic(QNetwork& q, const torch::Tensor& obs, const torch::Tensor& unit_action) {
   return q->forward(torch::cat({obs, unit_action}, /*dim=*/1)).view({-1});
 }
 
 torch::Tensor Sac::MeanAction(const torch::Tensor& obs) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor out = actor_->forward(obs.to(device_)).squeeze(2);
-  return ToEnv(torch::tanh(out.slice(1, 0, dims_))).cpu();
+  return ToEnv(GreedyUnit(obs.to(device_))).cpu();
 }
 
 torch::Tensor Sac::QValue(const torch::Tensor& obs, const torch::Tensor& actions) {
@@ -222,7 +230,7 @@ void Sac::ActBox(const uint8_t* obs, std::span<const uint8_t> episode_start, Act
     if (mode == ActMode::kTrain) {
       chosen = ToEnv(Sample(x, Noise(n, rng)).first);
     } else {
-      chosen = ToEnv(torch::tanh(actor_->forward(x).squeeze(2).slice(1, 0, dims_)));
+      chosen = ToEnv(GreedyUnit(x));
     }
     chosen = chosen.to(torch::kCPU, torch::kFloat32).contiguous();
   }
@@ -290,13 +298,16 @@ void Sac::Update() {
   q1_->ProjectWeights();
   q2_->ProjectWeights();
 
-  // actor: maximise min Q - alpha log pi on fresh reparameterised actions
+  // actor: maximise min Q - alpha log pi on fresh reparameterised actions; the critics are held
+  // fixed, so the backward pass computes no critic weight gradients it would throw away
   const auto [new_action, log_prob] = Sample(obs, Noise(b, update_rng_));
+  SetCriticsTrainable(false);
   const torch::Tensor q_new =
       torch::min(Critic(q1_, obs, new_action), Critic(q2_, obs, new_action));
   const torch::Tensor actor_loss = (alpha * log_prob - q_new).mean();
   actor_optimizer_->zero_grad();
   actor_loss.backward();
+  SetCriticsTrainable(true);
   if (options_.max_grad_norm > 0.0)
     torch::nn::utils::clip_grad_norm_(actor_->parameters(), options_.max_grad_norm);
   actor_optimizer_->step();

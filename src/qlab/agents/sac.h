@@ -75,7 +75,9 @@ class Sac : public Agent {
   // Reparameterised draw: action in [-1, 1]^|A| and its log-probability [B], from noise [B, |A|].
   std::pair<torch::Tensor, torch::Tensor> Sample(const torch::Tensor& obs,
                                                  const torch::Tensor& noise);
-  torch::Tensor Noise(int64_t rows, Rng& rng) const;  // standard normal, drawn on the host
+  torch::Tensor Noise(int64_t rows, Rng& rng) const;   // standard normal, drawn on the host
+  torch::Tensor GreedyUnit(const torch::Tensor& obs);  // tanh of the policy mean, in [-1, 1]
+  void SetCriticsTrainable(bool trainable);
   torch::Tensor Critic(QNetwork& q, const torch::Tensor& obs, const torch::Tensor& unit_action);
   torch::Tensor ToUnit(const torch::Tensor& env_action) const;  // env box -> [-1, 1]
   torch::Tensor ToEnv(const torch::Tensor& unit_action) const;  // [-1, 1] -> env box
