@@ -489,12 +489,7 @@ double Dqn::Epsilon() const {
 torch::Tensor Dqn::ObsTensor(float* data, int rows) const {
   std::vector<int64_t> shape = {rows};
   shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
-  return torch::from_blob(data, shape, torch::kFloat32).to(device_);
-}
-
-torch::Tensor Dqn::HostTensor(void* data, int64_t rows, int64_t cols, torch::Dtype dtype) const {
-  const auto shape = cols > 0 ? std::vector<int64_t>{rows, cols} : std::vector<int64_t>{rows};
-  return torch::from_blob(data, shape, dtype).to(device_);
+  return HostToDevice(data, shape, torch::kFloat32, device_);
 }
 
 torch::Tensor Dqn::Expected(const torch::Tensor& out) const {
@@ -600,10 +595,10 @@ torch::Tensor Dqn::SprLossOf(const torch::Tensor& latent, ReplayBatch& rb) {
   const int64_t b = rb.size, k = rb.sequence;
   std::vector<int64_t> shape = {b * k};
   shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
-  torch::Tensor future = torch::from_blob(rb.seq_obs.data(), shape, torch::kFloat32).to(device_);
+  torch::Tensor future = HostToDevice(rb.seq_obs.data(), shape, torch::kFloat32, device_);
   if (options_.augment.enabled()) future = Augment(future, options_.augment, update_rng_);
-  const torch::Tensor action = HostTensor(rb.seq_action.data(), b, k, torch::kInt64);
-  const torch::Tensor valid = HostTensor(rb.seq_valid.data(), b, k, torch::kFloat32);
+  const torch::Tensor action = HostToDevice(rb.seq_action.data(), {b, k}, torch::kInt64, device_);
+  const torch::Tensor valid = HostToDevice(rb.seq_valid.data(), {b, k}, torch::kFloat32, device_);
   torch::Tensor targets;
   {
     torch::NoGradGuard no_grad;
@@ -645,9 +640,9 @@ void Dqn::Learn(ReplayBatch& rb, bool online) {
   const int b = rb.size;
   Batch batch{.obs = ObsTensor(rb.obs.data(), b),
               .next_obs = ObsTensor(rb.next_obs.data(), b),
-              .action = HostTensor(rb.action.data(), b, 0, torch::kInt64),
-              .reward = HostTensor(rb.reward.data(), b, 0, torch::kFloat32),
-              .discount = HostTensor(rb.discount.data(), b, 0, torch::kFloat32)};
+              .action = HostToDevice(rb.action.data(), {b}, torch::kInt64, device_),
+              .reward = HostToDevice(rb.reward.data(), {b}, torch::kFloat32, device_),
+              .discount = HostToDevice(rb.discount.data(), {b}, torch::kFloat32, device_)};
   if (options_.augment.enabled()) {
     // independent draws for s and s' (DrQ with K = M = 1)
     batch.obs = Augment(batch.obs, options_.augment, update_rng_);
@@ -683,7 +678,7 @@ void Dqn::Learn(ReplayBatch& rb, bool online) {
   }
   auto weighted_mean = [&](const torch::Tensor& per_sample) {
     if (!options_.replay.prioritized) return per_sample.mean();
-    return (HostTensor(rb.weight.data(), b, 0, torch::kFloat32) * per_sample).mean();
+    return (HostToDevice(rb.weight.data(), {b}, torch::kFloat32, device_) * per_sample).mean();
   };
   const torch::Tensor loss = weighted_mean(terms.loss);
   torch::Tensor objective = loss + online_->aux_loss();

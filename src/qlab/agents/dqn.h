@@ -185,7 +185,6 @@ class Dqn : public Agent {
   torch::Tensor SampleTaus(int64_t rows, int64_t n, Rng& rng);
   // [rows, input_shape_...] on the training device (no copy on the CPU)
   torch::Tensor ObsTensor(float* data, int rows) const;
-  torch::Tensor HostTensor(void* data, int64_t rows, int64_t cols, torch::Dtype dtype) const;
   void AddDiagnostics(TrainStats& stats);
 
   DqnOptions options_;

@@ -143,8 +143,7 @@ std::string Sac::Describe() const {
 double Sac::alpha() const { return log_alpha_.exp().item<double>(); }
 
 torch::Tensor Sac::ObsTensor(const float* data, int64_t rows) const {
-  return torch::from_blob(const_cast<float*>(data), {rows, obs_shape_[0]}, torch::kFloat32)
-      .to(device_);
+  return HostToDevice(data, {rows, obs_shape_[0]}, torch::kFloat32, device_);
 }
 
 torch::Tensor Sac::Noise(int64_t rows, Rng& rng) const {
@@ -248,7 +247,7 @@ void Sac::ObserveInputs(const uint8_t* obs, std::span<const float> actions) {
   const auto n = static_cast<int64_t>(actions.size()) / dims_;
   const torch::Tensor x = ObsTensor(reinterpret_cast<const float*>(obs), n);
   const torch::Tensor a =
-      ToUnit(torch::from_blob(const_cast<float*>(actions.data()), {n, dims_}).to(device_));
+      ToUnit(HostToDevice(actions.data(), {n, dims_}, torch::kFloat32, device_));
   actor_->ObserveInputs(x);
   q1_->ObserveInputs(torch::cat({x, a}, /*dim=*/1));
   q2_->ObserveInputs(torch::cat({x, a}, /*dim=*/1));
@@ -270,11 +269,10 @@ void Sac::Update() {
   const torch::Tensor obs = ObsTensor(batch_.obs.data(), b);
   const torch::Tensor next_obs = ObsTensor(batch_.next_obs.data(), b);
   const torch::Tensor action =
-      ToUnit(torch::from_blob(batch_.box_action.data(), {b, dims_}, torch::kFloat32).to(device_));
-  const torch::Tensor reward =
-      torch::from_blob(batch_.reward.data(), {b}, torch::kFloat32).to(device_);
+      ToUnit(HostToDevice(batch_.box_action.data(), {b, dims_}, torch::kFloat32, device_));
+  const torch::Tensor reward = HostToDevice(batch_.reward.data(), {b}, torch::kFloat32, device_);
   const torch::Tensor discount =
-      torch::from_blob(batch_.discount.data(), {b}, torch::kFloat32).to(device_);
+      HostToDevice(batch_.discount.data(), {b}, torch::kFloat32, device_);
   const torch::Tensor alpha = log_alpha_.detach().exp();
 
   // critics: soft Bellman targets from the clipped double Q of the targets

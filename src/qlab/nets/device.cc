@@ -27,6 +27,11 @@ torch::Device ParseDevice(const std::string& name) {
   return *device;
 }
 
+torch::Tensor HostToDevice(const void* data, c10::IntArrayRef shape, torch::Dtype dtype,
+                           torch::Device device) {
+  return torch::from_blob(const_cast<void*>(data), shape, dtype).to(device);
+}
+
 void DrawOnCpu(torch::Tensor tensor, const std::function<void(torch::Tensor&)>& draw) {
   if (tensor.is_cpu()) {
     draw(tensor);

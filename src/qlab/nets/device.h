@@ -16,6 +16,11 @@ namespace qlab {
 // malformed or this libtorch sees no such GPU.
 torch::Device ParseDevice(const std::string& name);
 
+// Host memory (replay batches, observations) as a tensor on `device`: a view without a copy on
+// the CPU, one copy to a GPU. `data` must outlive the CPU view.
+torch::Tensor HostToDevice(const void* data, c10::IntArrayRef shape, torch::Dtype dtype,
+                           torch::Device device);
+
 // Runs `draw` (an in-place random fill with a CPU generator) on `tensor`, through a host copy when
 // the tensor lives on a GPU (CPU generators cannot fill device memory).
 void DrawOnCpu(torch::Tensor tensor, const std::function<void(torch::Tensor&)>& draw);
