@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build ccache git pkg-config clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libsqlite3-dev
-  libtorch-dev libopenblas0-pthread libbox2d-dev
+  libtorch-dev libopenblas0-pthread libbox2d-dev libmujoco-dev
   gnuplot-nox libceres-dev slurm-wlm munge
   python3-dev pybind11-dev python3-numpy python3-pytest python3-pandas
 )

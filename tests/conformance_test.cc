@@ -21,6 +21,7 @@ std::vector<std::string> ConformanceNames() {
   names.push_back("probe/chain(length=5)");
   names.push_back("box2d/lunar_lander(continuous=true)");
   names.push_back("box2d/lunar_lander(wind=true)");
+  names.push_back("dmc/walker_walk(action_repeat=2)");
   return names;
 }
 
@@ -199,7 +200,8 @@ TEST(ConformanceRegistry, EveryFamilyIsRegistered) {
   for (const char* expected :
        {"minatar/breakout", "minatar/asterix", "minatar/freeway", "minatar/seaquest",
         "minatar/space_invaders", "classic/cartpole", "classic/acrobot", "classic/mountain_car",
-        "probe/constant", "probe/two_step"})
+        "probe/constant", "probe/two_step", "box2d/lunar_lander", "dmc/walker_walk",
+        "dmc/cheetah_run"})
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
 }
 

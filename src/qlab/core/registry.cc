@@ -41,6 +41,11 @@ ResolvedEnv Registry::Resolve(std::string_view full_name) const {
   ResolvedEnv resolved;
   resolved.entry = &Find(parsed.name);
   resolved.params = ResolveParams(resolved.entry->name, resolved.entry->params, parsed.args);
+  const bool max_steps_given =
+      std::any_of(parsed.args.begin(), parsed.args.end(),
+                  [](const auto& arg) { return arg.first == "max_steps"; });
+  if (resolved.entry->max_steps_of && !max_steps_given)
+    resolved.params.Set("max_steps", std::to_string(resolved.entry->max_steps_of(resolved.params)));
   resolved.canonical = CanonicalName(resolved.entry->name, resolved.params);
   return resolved;
 }

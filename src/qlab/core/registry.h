@@ -19,6 +19,9 @@ struct EnvEntry {
   std::string description;  // one line
   std::string reference;    // the behaviour it reproduces
   int default_max_steps = 0;
+  // Optional: the time limit when the name gives no max_steps, from the other parameters (a
+  // horizon in control steps with an action repeat); default_max_steps is its value by default.
+  std::function<int(const Params& params)> max_steps_of;
   std::vector<ParamSpec> params;  // env-specific parameters (max_steps is added by the registry)
   // Builds the env with validated params, the resolved time limit and the canonical name.
   std::function<std::unique_ptr<AnyVecEnv>(const Params& params, const std::string& canonical_name,

@@ -8,6 +8,7 @@ const Registry& BuiltinEnvs() {
     RegisterMinAtarEnvs(r);
     RegisterClassicEnvs(r);
     RegisterBox2dEnvs(r);
+    RegisterMujocoEnvs(r);
     RegisterProbeEnvs(r);
     return r;
   }();

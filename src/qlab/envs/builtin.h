@@ -9,6 +9,7 @@ void RegisterMinAtarEnvs(Registry& registry);
 void RegisterClassicEnvs(Registry& registry);
 void RegisterBox2dEnvs(Registry& registry);
 void RegisterProbeEnvs(Registry& registry);
+void RegisterMujocoEnvs(Registry& registry);
 
 // Every built-in env (built once, on first use).
 const Registry& BuiltinEnvs();
