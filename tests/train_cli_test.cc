@@ -223,23 +223,52 @@ TEST(TrainExpansion, GrowsReviewsAndResumesExactly) {
 }
 
 // SAC on Box actions: its metrics, and a kill mid-training resumes exactly (acting and update
-// Gaussian draws, float actions in replay, the temperature and its optimiser).
+// Gaussian draws, float actions in replay, the temperature and its optimiser) across a reset of
+// actor and critics, with ReDo on.
 TEST(TrainSac, LogsItsTemperatureAndResumesExactly) {
   const std::string run =
       "train --agent sac --env 'probe/box_target(dims=2)' --iterations 2 "
       "--steps-per-iteration 400 --num-envs 2 --seed 3 --quiet --set eval.episodes=4 "
       "--set agent.min_replay_history=100 --set agent.batch_size=32 "
-      "--set network.widths=[32,32] --set replay.capacity=2000";
+      "--set network.widths=[32,32] --set replay.capacity=2000 --set reset.period=250 "
+      "--set reset.layers=3 --set redo.period=100";
   const std::string reference = TempDir("sac_reference");
   const auto metrics = TrainAndReadMetrics(run, reference);
   ASSERT_EQ(metrics.size(), 2u);
   for (const auto& m : metrics)
-    for (const char* key : {"alpha", "entropy", "actor_loss", "loss", "q_mean", "eval_return_mean"})
+    for (const char* key : {"alpha", "entropy", "actor_loss", "loss", "q_mean", "eval_return_mean",
+                            "actor_dormant", "critic_srank", "critic_recycled_units"})
       ASSERT_TRUE(m.contains(key) && m[key].is_number()) << key << " in " << m.dump();
   EXPECT_EQ(metrics[1]["updates"].get<int64_t>(), 800 - 100);
-  ExpectKilledRunResumesExactly(run, "sac_resumed", "kill@step=500", reference,
-                                {"agent/actor", "agent/q1", "agent/q2_target", "agent/log_alpha",
-                                 "agent/update_rng", "replay/box_action", "runner/act_rng"});
+  // full resets of actor and critics every 250 updates (Nikishin et al. 2022): at 250 and 500
+  EXPECT_EQ(metrics[0]["actor_resets"].get<int>(), 1);
+  EXPECT_EQ(metrics[1]["actor_resets"].get<int>(), 2);
+  EXPECT_EQ(metrics[1]["critic_resets"].get<int>(), 2);
+  ExpectKilledRunResumesExactly(
+      run, "sac_resumed", "kill@step=500", reference,
+      {"agent/actor", "agent/q1", "agent/q2_target", "agent/log_alpha", "agent/update_rng",
+       "replay/box_action", "runner/act_rng", "plasticity/actor/rng", "plasticity/critic2/resets"});
+}
+
+// SimbaV2's SAC on a MuJoCo task: one categorical critic, reward scaling, a narrower actor; a kill
+// mid-training resumes exactly (the physics state, the return statistics, the critic).
+TEST(TrainSac, SimbaV2CriticOnAMujocoTaskResumesExactly) {
+  const std::string run =
+      "train --agent sac --env 'dmc/cartpole_swingup(action_repeat=4)' --iterations 2 "
+      "--steps-per-iteration 150 --num-envs 2 --seed 3 --quiet --set eval.episodes=1 "
+      "--set agent.min_replay_history=60 --set agent.batch_size=16 --set agent.critic=categorical "
+      "--set agent.num_atoms=21 --set agent.reward_scaling=true --set agent.clipped_double_q=false "
+      "--set network.torso=simbav2 --set network.widths=[32] --set network.simba_blocks=1 "
+      "--set agent.actor_widths=[16] --set replay.capacity=1000";
+  const std::string reference = TempDir("sac_simbav2_reference");
+  const auto metrics = TrainAndReadMetrics(run, reference);
+  ASSERT_EQ(metrics.size(), 2u);
+  for (const auto& m : metrics)
+    ASSERT_TRUE(m.contains("reward_divisor") && m["reward_divisor"].get<double>() > 0) << m.dump();
+  ExpectKilledRunResumesExactly(
+      run, "sac_simbav2_resumed", "kill@step=200", reference,
+      {"agent/actor", "agent/q1", "agent/q1_target", "agent/reward_scaler",
+       "agent/reward_scaler_returns", "replay/box_action", "runner/act_rng"});
 }
 
 // Multi-task training (`--env a,b`): per-task returns logged beside their mean, each task

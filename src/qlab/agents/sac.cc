@@ -6,6 +6,7 @@
 #include <numbers>
 #include <sstream>
 
+#include "qlab/agents/losses.h"
 #include "qlab/core/check.h"
 #include "qlab/core/errors.h"
 #include "qlab/nets/device.h"
@@ -36,9 +37,27 @@ void SacOptions::AddKeys(ConfigSchema& schema) {
              {-100.0, 100.0})
       .Float("agent.log_std_max", 2.0, "policy log standard deviation, upper bound",
              {-100.0, 100.0})
-      .Float("agent.max_grad_norm", 0.0, "clip each network's gradient norm (0: off)", {0.0, kBig});
+      .Float("agent.max_grad_norm", 0.0, "clip each network's gradient norm (0: off)", {0.0, kBig})
+      .Float("agent.weight_decay", 0.0, "AdamW's decoupled weight decay (0: Adam)", {0.0, 10.0})
+      .Bool("agent.clipped_double_q", true,
+            "two critics, targets from their minimum (false: one critic, as SimbaV2 on DMC)")
+      .String("agent.critic", "scalar",
+              "scalar (MSE to the soft target) or categorical (SimbaV2's distributional critic)",
+              {"scalar", "categorical"})
+      .Int("agent.num_atoms", 101, "categorical critic: atoms", {2, 10000})
+      .Float("agent.v_min", -5.0, "categorical critic: smallest atom", {-1e9, 1e9})
+      .Float("agent.v_max", 5.0, "categorical critic: largest atom; reward scaling's G_max",
+             {-1e9, 1e9})
+      .Bool("agent.reward_scaling", false,
+            "divide rewards by the running std of the discounted return, bounded by "
+            "r_max / ((1 - gamma) v_max) (SimbaV2)")
+      .IntList("agent.actor_widths", {},
+               "actor's widths (empty: network.widths; SimBa's actors are narrower)", {.min = 1})
+      .Int("agent.actor_simba_blocks", -1,
+           "actor's simba / simbav2 blocks (-1: network.simba_blocks)", {-1, 64});
   schema.Int("replay.capacity", 1000000, "transitions kept (all envs)", {1, 2e9});
   NetworkOptions::AddKeys(schema);
+  PlasticityOptions::AddKeys(schema);
   schema.SetDefault("network.widths", std::vector<int64_t>{256, 256});
 }
 
@@ -64,18 +83,45 @@ SacOptions SacOptions::FromConfig(const Config& c) {
     throw UserError(fmt::format("agent.log_std_min ({}) must be below agent.log_std_max ({})",
                                 o.log_std_min, o.log_std_max));
   o.max_grad_norm = c.GetFloat("agent.max_grad_norm");
+  o.weight_decay = c.GetFloat("agent.weight_decay");
+  o.clipped_double_q = c.GetBool("agent.clipped_double_q");
+  o.categorical = c.GetString("agent.critic") == "categorical";
+  o.num_atoms = static_cast<int>(c.GetInt("agent.num_atoms"));
+  o.v_min = c.GetFloat("agent.v_min");
+  o.v_max = c.GetFloat("agent.v_max");
+  if (o.v_min >= o.v_max)
+    throw UserError(
+        fmt::format("agent.v_min ({}) must be below agent.v_max ({})", o.v_min, o.v_max));
+  o.reward_scaling = c.GetBool("agent.reward_scaling");
+  if (o.reward_scaling && o.v_max <= 0)
+    throw UserError(
+        fmt::format("agent.reward_scaling needs agent.v_max > 0 (G_max), got {}", o.v_max));
   o.replay = {.capacity = c.GetInt("replay.capacity"), .n_step = o.n_step, .gamma = o.gamma};
   o.network = NetworkOptions::FromConfig(c);
   if (o.network.head != "q")
     throw UserError(fmt::format("network.head = {}: SAC's networks take head = q", o.network.head));
   if (o.network.noisy) throw UserError("network.noisy = true: SAC explores by its own policy");
+  o.plasticity = PlasticityOptions::FromConfig(c);
+  if (o.plasticity.grow.enabled())
+    throw UserError(
+        "grow.initial_sparsity > 0: Neuroplastic Expansion is not available for sac "
+        "(resets, redo and prune are)");
+  o.actor_network = o.network;
+  if (!c.GetIntList("agent.actor_widths").empty())
+    o.actor_network.widths = c.GetIntList("agent.actor_widths");
+  if (c.GetInt("agent.actor_simba_blocks") >= 0)
+    o.actor_network.simba_blocks = c.GetInt("agent.actor_simba_blocks");
   return o;
 }
 
 namespace {
 
-std::unique_ptr<torch::optim::Adam> MakeAdam(std::vector<torch::Tensor> params, double lr,
-                                             double eps) {
+// Adam, or AdamW with decoupled weight decay
+std::unique_ptr<torch::optim::Optimizer> MakeAdam(std::vector<torch::Tensor> params, double lr,
+                                                  double eps, double weight_decay = 0.0) {
+  if (weight_decay > 0.0)
+    return std::make_unique<torch::optim::AdamW>(
+        std::move(params), torch::optim::AdamWOptions(lr).eps(eps).weight_decay(weight_decay));
   return std::make_unique<torch::optim::Adam>(std::move(params),
                                               torch::optim::AdamOptions(lr).eps(eps));
 }
@@ -94,7 +140,11 @@ Sac::Sac(const AgentContext& context, const SacOptions& options)
       dims_(context.spec.action_space.dims()),
       replay_(context.spec, context.num_envs, options.replay),
       replay_rng_(DeriveSeed(context.seed, StreamId("replay"))),
-      update_rng_(DeriveSeed(context.seed, StreamId("update"))) {
+      update_rng_(DeriveSeed(context.seed, StreamId("update"))),
+      diagnostics_rng_(DeriveSeed(context.seed, StreamId("diagnostics"))),
+      total_env_steps_(context.total_env_steps) {
+  if (options.reward_scaling)
+    reward_scaler_ = RewardScaler(context.num_envs, options.gamma, options.v_max);
   if (spec_.action_space.discrete())
     throw UserError(fmt::format(
         "sac acts in continuous (Box) action spaces; {} has {} discrete actions (use a DQN-family "
@@ -107,36 +157,56 @@ Sac::Sac(const AgentContext& context, const SacOptions& options)
   obs_shape_ = {spec_.obs_shape[0]};
   // initial weights from the run seed, built on the host (the same numbers on every device)
   torch::manual_seed(DeriveSeed(context.seed, StreamId("network")));
-  actor_ = QNetwork(obs_shape_, 2 * dims_, options.network);
+  actor_ = QNetwork(obs_shape_, 2 * dims_, options.actor_network);
+  actor_->to(device_);
   const std::vector<int64_t> critic_input = {obs_shape_[0] + dims_};
-  q1_ = QNetwork(critic_input, 1, options.network);
-  q2_ = QNetwork(critic_input, 1, options.network);
-  q1_target_ = QNetwork(critic_input, 1, options.network);
-  q2_target_ = QNetwork(critic_input, 1, options.network);
-  for (QNetwork* net : {&actor_, &q1_, &q2_, &q1_target_, &q2_target_}) (*net)->to(device_);
-  UpdateTarget(*q1_target_, *q1_, 1.0);
-  UpdateTarget(*q2_target_, *q2_, 1.0);
-  for (QNetwork* net : {&q1_target_, &q2_target_})
-    for (auto& p : (*net)->parameters()) p.set_requires_grad(false);
+  const int64_t critic_outputs = options.categorical ? options.num_atoms : 1;
+  const int num_critics = options.clipped_double_q ? 2 : 1;
+  for (int i = 0; i < num_critics; ++i) {
+    critics_.push_back(QNetwork(critic_input, critic_outputs, options.network));
+    critics_.back()->to(device_);
+  }
+  for (int i = 0; i < num_critics; ++i) {
+    targets_.push_back(QNetwork(critic_input, critic_outputs, options.network));
+    targets_.back()->to(device_);
+    UpdateTarget(*targets_[i], *critics_[i], 1.0);
+    for (auto& p : targets_[i]->parameters()) p.set_requires_grad(false);
+  }
+  if (options.categorical)
+    support_ = torch::linspace(options.v_min, options.v_max, options.num_atoms).to(device_);
   log_alpha_ = torch::full({1}, std::log(std::max(options.initial_alpha, 1e-12)),
                            torch::TensorOptions().device(device_).requires_grad(true));
   std::vector<float> low(spec_.action_space.low), high(spec_.action_space.high);
   low_ = torch::tensor(low).to(device_);
   scale_ = ((torch::tensor(high) - torch::tensor(low)) / 2.0).to(device_);
   target_entropy_ = -options.target_entropy_scale * static_cast<double>(dims_);
-  actor_optimizer_ = MakeAdam(actor_->parameters(), options.actor_lr, options.optimizer_eps);
-  std::vector<torch::Tensor> critics = q1_->parameters();
-  for (const auto& p : q2_->parameters()) critics.push_back(p);
-  critic_optimizer_ = MakeAdam(critics, options.critic_lr, options.optimizer_eps);
+  actor_optimizer_ =
+      MakeAdam(actor_->parameters(), options.actor_lr, options.optimizer_eps, options.weight_decay);
+  std::vector<torch::Tensor> critic_parameters;
+  for (QNetwork& q : critics_)
+    for (const auto& p : q->parameters()) critic_parameters.push_back(p);
+  critic_optimizer_ =
+      MakeAdam(critic_parameters, options.critic_lr, options.optimizer_eps, options.weight_decay);
   alpha_optimizer_ = MakeAdam({log_alpha_}, options.alpha_lr, options.optimizer_eps);
   batch_ = replay_.MakeBatch(options.batch_size);
+  // one toolkit per network, each on its own random stream
+  plasticity_.push_back(std::make_unique<Plasticity>(options.plasticity, actor_, QNetwork(nullptr),
+                                                     DeriveSeed(context.seed, StreamId("actor"))));
+  for (size_t i = 0; i < critics_.size(); ++i)
+    plasticity_.push_back(
+        std::make_unique<Plasticity>(options.plasticity, critics_[i], targets_[i],
+                                     DeriveSeed(context.seed, StreamId("critic") + i)));
+  if (options.plasticity.diagnostics_batch > 0)
+    diagnostics_batch_ = replay_.MakeBatch(static_cast<int>(options.plasticity.diagnostics_batch));
 }
 
 std::string Sac::Describe() const {
   return fmt::format(
-      "sac: actor {} parameters, critics 2 x {} ({} torso), |A| = {}, replay {} transitions "
+      "sac: actor {} parameters, critics {} x {} ({} torso{}), |A| = {}, replay {} transitions "
       "({:.1f} MiB)",
-      actor_->num_parameters(), q1_->num_parameters(), options_.network.torso, dims_,
+      actor_->num_parameters(), critics_.size(), critics_[0]->num_parameters(),
+      options_.network.torso,
+      options_.categorical ? fmt::format(", {} atoms", options_.num_atoms) : "", dims_,
       replay_.capacity(), replay_.memory_bytes() / 1048576.0);
 }
 
@@ -182,12 +252,41 @@ std::pair<torch::Tensor, torch::Tensor> Sac::Sample(const torch::Tensor& obs,
 }
 
 void Sac::SetCriticsTrainable(bool trainable) {
-  for (QNetwork* q : {&q1_, &q2_})
-    for (auto& p : (*q)->parameters()) p.set_requires_grad(trainable);
+  for (QNetwork& q : critics_)
+    for (auto& p : q->parameters()) p.set_requires_grad(trainable);
+}
+
+torch::Tensor Sac::CriticOut(QNetwork& q, const torch::Tensor& obs,
+                             const torch::Tensor& unit_action) {
+  // one "action" per output: [B, atoms, 1] or [B, 1, 1]
+  const torch::Tensor out = q->forward(torch::cat({obs, unit_action}, /*dim=*/1));
+  return options_.categorical ? out.flatten(1) : out.view({-1});
 }
 
 torch::Tensor Sac::Critic(QNetwork& q, const torch::Tensor& obs, const torch::Tensor& unit_action) {
-  return q->forward(torch::cat({obs, unit_action}, /*dim=*/1)).view({-1});
+  const torch::Tensor out = CriticOut(q, obs, unit_action);
+  return options_.categorical ? (torch::softmax(out, 1) * support_).sum(1) : out;
+}
+
+torch::Tensor Sac::MinQ(std::vector<QNetwork>& critics, const torch::Tensor& obs,
+                        const torch::Tensor& unit_action, torch::Tensor* probs) {
+  if (!options_.categorical) {
+    torch::Tensor q = Critic(critics[0], obs, unit_action);
+    for (size_t i = 1; i < critics.size(); ++i)
+      q = torch::min(q, Critic(critics[i], obs, unit_action));
+    return q;
+  }
+  torch::Tensor p = torch::softmax(CriticOut(critics[0], obs, unit_action), 1);
+  torch::Tensor q = (p * support_).sum(1);
+  for (size_t i = 1; i < critics.size(); ++i) {
+    const torch::Tensor p_i = torch::softmax(CriticOut(critics[i], obs, unit_action), 1);
+    const torch::Tensor q_i = (p_i * support_).sum(1);
+    const torch::Tensor lower = (q_i < q).unsqueeze(1);
+    p = torch::where(lower, p_i, p);  // the whole distribution of the lower-mean critic
+    q = torch::min(q, q_i);
+  }
+  if (probs != nullptr) *probs = p;
+  return q;
 }
 
 torch::Tensor Sac::MeanAction(const torch::Tensor& obs) {
@@ -198,7 +297,7 @@ torch::Tensor Sac::MeanAction(const torch::Tensor& obs) {
 torch::Tensor Sac::QValue(const torch::Tensor& obs, const torch::Tensor& actions) {
   torch::NoGradGuard no_grad;
   const torch::Tensor o = obs.to(device_), a = ToUnit(actions.to(device_));
-  return torch::min(Critic(q1_, o, a), Critic(q2_, o, a)).cpu();
+  return MinQ(critics_, o, a).cpu();
 }
 
 void Sac::Act(const uint8_t*, std::span<const uint8_t>, ActMode, Rng&, std::span<int32_t>) {
@@ -249,13 +348,17 @@ void Sac::ObserveInputs(const uint8_t* obs, std::span<const float> actions) {
   const torch::Tensor a =
       ToUnit(HostToDevice(actions.data(), {n, dims_}, torch::kFloat32, device_));
   actor_->ObserveInputs(x);
-  q1_->ObserveInputs(torch::cat({x, a}, /*dim=*/1));
-  q2_->ObserveInputs(torch::cat({x, a}, /*dim=*/1));
+  for (QNetwork& q : critics_) q->ObserveInputs(torch::cat({x, a}, /*dim=*/1));
 }
 
 void Sac::ObserveBox(const uint8_t* obs, std::span<const float> actions, const StepBatch& next) {
   replay_.AddBox(obs, actions, next);
   env_steps_ += next.num_envs;
+  if (options_.reward_scaling) {
+    done_.resize(next.num_envs);
+    for (int i = 0; i < next.num_envs; ++i) done_[i] = next.done(i);
+    reward_scaler_.Observe(next.reward, done_);
+  }
   if (env_steps_ < options_.min_replay_history) return;
   const double ratio = options_.updates_per_step / static_cast<double>(options_.update_period);
   const auto due = static_cast<int64_t>(
@@ -270,38 +373,51 @@ void Sac::Update() {
   const torch::Tensor next_obs = ObsTensor(batch_.next_obs.data(), b);
   const torch::Tensor action =
       ToUnit(HostToDevice(batch_.box_action.data(), {b, dims_}, torch::kFloat32, device_));
-  const torch::Tensor reward = HostToDevice(batch_.reward.data(), {b}, torch::kFloat32, device_);
+  torch::Tensor reward = HostToDevice(batch_.reward.data(), {b}, torch::kFloat32, device_);
+  if (options_.reward_scaling) reward = reward / reward_scaler_.divisor();
   const torch::Tensor discount =
       HostToDevice(batch_.discount.data(), {b}, torch::kFloat32, device_);
   const torch::Tensor alpha = log_alpha_.detach().exp();
 
   // critics: soft Bellman targets from the clipped double Q of the targets
-  torch::Tensor target;
+  torch::Tensor target;  // scalar: soft TD target [B]; categorical: projected target [B, atoms]
   {
     torch::NoGradGuard no_grad;
     const auto [next_action, next_log_prob] = Sample(next_obs, Noise(b, update_rng_));
-    const torch::Tensor next_q = torch::min(Critic(q1_target_, next_obs, next_action),
-                                            Critic(q2_target_, next_obs, next_action));
-    target = reward + discount * (next_q - alpha * next_log_prob);
+    if (options_.categorical) {
+      // r + d (z - alpha log pi') = (r - d alpha log pi') + d z: the entropy bonus moves the atoms
+      torch::Tensor next_probs;
+      MinQ(targets_, next_obs, next_action, &next_probs);
+      target = CategoricalProjection(support_, next_probs,
+                                     reward - discount * alpha * next_log_prob, discount);
+    } else {
+      target = reward + discount * (MinQ(targets_, next_obs, next_action) - alpha * next_log_prob);
+    }
   }
-  const torch::Tensor q1 = Critic(q1_, obs, action), q2 = Critic(q2_, obs, action);
-  const torch::Tensor critic_loss = torch::mse_loss(q1, target) + torch::mse_loss(q2, target);
+  torch::Tensor critic_loss = torch::zeros({}, obs.options());
+  torch::Tensor q1;
+  for (QNetwork& q : critics_) {
+    const torch::Tensor out = CriticOut(q, obs, action);
+    critic_loss = critic_loss + (options_.categorical ? CategoricalLoss(out, target).mean()
+                                                      : torch::mse_loss(out, target));
+    if (!q1.defined())
+      q1 =
+          options_.categorical ? (torch::softmax(out.detach(), 1) * support_).sum(1) : out.detach();
+  }
   critic_optimizer_->zero_grad();
   critic_loss.backward();
-  if (options_.max_grad_norm > 0.0) {
-    torch::nn::utils::clip_grad_norm_(q1_->parameters(), options_.max_grad_norm);
-    torch::nn::utils::clip_grad_norm_(q2_->parameters(), options_.max_grad_norm);
+  for (QNetwork& q : critics_) {
+    if (options_.max_grad_norm > 0.0)
+      torch::nn::utils::clip_grad_norm_(q->parameters(), options_.max_grad_norm);
   }
   critic_optimizer_->step();
-  q1_->ProjectWeights();
-  q2_->ProjectWeights();
+  for (QNetwork& q : critics_) q->ProjectWeights();
 
   // actor: maximise min Q - alpha log pi on fresh reparameterised actions; the critics are held
   // fixed, so the backward pass computes no critic weight gradients it would throw away
   const auto [new_action, log_prob] = Sample(obs, Noise(b, update_rng_));
   SetCriticsTrainable(false);
-  const torch::Tensor q_new =
-      torch::min(Critic(q1_, obs, new_action), Critic(q2_, obs, new_action));
+  const torch::Tensor q_new = MinQ(critics_, obs, new_action);
   const torch::Tensor actor_loss = (alpha * log_prob - q_new).mean();
   actor_optimizer_->zero_grad();
   actor_loss.backward();
@@ -320,12 +436,13 @@ void Sac::Update() {
   }
   {
     torch::NoGradGuard no_grad;
-    UpdateTarget(*q1_target_, *q1_, options_.tau);
-    UpdateTarget(*q2_target_, *q2_, options_.tau);
+    for (size_t i = 0; i < critics_.size(); ++i)
+      UpdateTarget(*targets_[i], *critics_[i], options_.tau);
   }
   ++updates_;
+  AfterUpdate(obs, action);
   const double critic_value = critic_loss.item<double>();
-  const double q_value = q1.detach().mean().item<double>();
+  const double q_value = q1.mean().item<double>();
   if (!std::isfinite(critic_value) || !std::isfinite(q_value))
     throw DivergedError(
         fmt::format("critic loss {} / mean Q {} at update {}", critic_value, q_value, updates_));
@@ -334,6 +451,38 @@ void Sac::Update() {
   q_sum_ += q_value;
   entropy_sum_ += -log_prob.detach().mean().item<double>();
   ++window_updates_;
+}
+
+void Sac::AfterUpdate(const torch::Tensor& obs, const torch::Tensor& unit_action) {
+  const double progress =
+      total_env_steps_ > 0 ? static_cast<double>(env_steps_) / total_env_steps_ : 0.0;
+  const auto capture = [](QNetwork& net, const torch::Tensor& input) {
+    return [&net, &input] {  // ReDo's scores on this update's batch
+      torch::NoGradGuard no_grad;
+      net->set_capture(true);
+      net->forward(input);
+      net->set_capture(false);
+    };
+  };
+  plasticity_[0]->AfterStep(updates_, progress, *actor_optimizer_, capture(actor_, obs));
+  const torch::Tensor critic_input = torch::cat({obs, unit_action}, /*dim=*/1);
+  for (size_t i = 0; i < critics_.size(); ++i)
+    plasticity_[i + 1]->AfterStep(updates_, progress, *critic_optimizer_,
+                                  capture(critics_[i], critic_input));
+}
+
+void Sac::AddDiagnostics(TrainStats& stats) {
+  if (diagnostics_batch_.size == 0 || replay_.num_sampleable() == 0) return;
+  replay_.Sample(diagnostics_rng_, /*beta=*/1.0, diagnostics_batch_);
+  const int64_t rows = diagnostics_batch_.size;
+  const torch::Tensor obs = ObsTensor(diagnostics_batch_.obs.data(), rows);
+  const torch::Tensor action = ToUnit(
+      HostToDevice(diagnostics_batch_.box_action.data(), {rows, dims_}, torch::kFloat32, device_));
+  for (const auto& [name, value] : plasticity_[0]->Diagnostics(obs))
+    stats.diagnostics.emplace_back("actor_" + name, value);
+  // the first critic speaks for both (same architecture, same data)
+  for (const auto& [name, value] : plasticity_[1]->Diagnostics(torch::cat({obs, action}, 1)))
+    stats.diagnostics.emplace_back("critic_" + name, value);
 }
 
 TrainStats Sac::TakeStats() {
@@ -347,7 +496,11 @@ TrainStats Sac::TakeStats() {
   }
   stats.diagnostics.emplace_back("alpha", alpha());
   stats.diagnostics.emplace_back(
-      "parameters", static_cast<double>(actor_->num_parameters() + 2 * q1_->num_parameters()));
+      "parameters",
+      static_cast<double>(actor_->num_parameters() +
+                          static_cast<int64_t>(critics_.size()) * critics_[0]->num_parameters()));
+  if (options_.reward_scaling) stats.diagnostics.emplace_back("reward_divisor", reward_divisor());
+  AddDiagnostics(stats);
   window_updates_ = 0;
   critic_loss_sum_ = actor_loss_sum_ = q_sum_ = entropy_sum_ = 0.0;
   return stats;
@@ -355,16 +508,24 @@ TrainStats Sac::TakeStats() {
 
 void Sac::Save(Archive& archive) const {
   archive.PutBytes("agent/actor", ModuleBytes(*actor_));
-  archive.PutBytes("agent/q1", ModuleBytes(*q1_));
-  archive.PutBytes("agent/q2", ModuleBytes(*q2_));
-  archive.PutBytes("agent/q1_target", ModuleBytes(*q1_target_));
-  archive.PutBytes("agent/q2_target", ModuleBytes(*q2_target_));
+  for (size_t i = 0; i < critics_.size(); ++i) {
+    archive.PutBytes(fmt::format("agent/q{}", i + 1), ModuleBytes(*critics_[i]));
+    archive.PutBytes(fmt::format("agent/q{}_target", i + 1), ModuleBytes(*targets_[i]));
+  }
+  if (options_.reward_scaling) {
+    archive.Put("agent/reward_scaler", reward_scaler_.state());
+    archive.PutVector("agent/reward_scaler_returns", reward_scaler_.returns());
+  }
   archive.PutBytes("agent/actor_optimizer", OptimizerBytes(*actor_optimizer_));
   archive.PutBytes("agent/critic_optimizer", OptimizerBytes(*critic_optimizer_));
   archive.PutBytes("agent/alpha_optimizer", OptimizerBytes(*alpha_optimizer_));
   archive.Put("agent/log_alpha", log_alpha_.item<double>());
   archive.Put("agent/replay_rng", replay_rng_);
   archive.Put("agent/update_rng", update_rng_);
+  archive.Put("agent/diagnostics_rng", diagnostics_rng_);
+  for (size_t i = 0; i < plasticity_.size(); ++i)
+    plasticity_[i]->Save(archive,
+                         i == 0 ? "plasticity/actor/" : fmt::format("plasticity/critic{}/", i));
   archive.Put("agent/env_steps", env_steps_);
   archive.Put("agent/updates", updates_);
   archive.Put("agent/window_updates", window_updates_);
@@ -377,10 +538,18 @@ void Sac::Save(Archive& archive) const {
 
 void Sac::Load(const Archive& archive) {
   LoadModuleBytes(*actor_, archive.GetBytes("agent/actor"), "the actor");
-  LoadModuleBytes(*q1_, archive.GetBytes("agent/q1"), "critic 1");
-  LoadModuleBytes(*q2_, archive.GetBytes("agent/q2"), "critic 2");
-  LoadModuleBytes(*q1_target_, archive.GetBytes("agent/q1_target"), "target critic 1");
-  LoadModuleBytes(*q2_target_, archive.GetBytes("agent/q2_target"), "target critic 2");
+  for (size_t i = 0; i < critics_.size(); ++i) {
+    LoadModuleBytes(*critics_[i], archive.GetBytes(fmt::format("agent/q{}", i + 1)),
+                    fmt::format("critic {}", i + 1));
+    LoadModuleBytes(*targets_[i], archive.GetBytes(fmt::format("agent/q{}_target", i + 1)),
+                    fmt::format("target critic {}", i + 1));
+  }
+  if (options_.reward_scaling) {
+    std::vector<double> returns(reward_scaler_.returns().size());
+    archive.GetVector("agent/reward_scaler_returns", returns);
+    reward_scaler_.Restore(archive.Get<RewardScaler::State>("agent/reward_scaler"),
+                           std::move(returns));
+  }
   LoadOptimizerBytes(*actor_optimizer_, archive.GetBytes("agent/actor_optimizer"), device_,
                      "actor optimiser");
   LoadOptimizerBytes(*critic_optimizer_, archive.GetBytes("agent/critic_optimizer"), device_,
@@ -393,6 +562,10 @@ void Sac::Load(const Archive& archive) {
   }
   replay_rng_ = archive.Get<Rng>("agent/replay_rng");
   update_rng_ = archive.Get<Rng>("agent/update_rng");
+  diagnostics_rng_ = archive.Get<Rng>("agent/diagnostics_rng");
+  for (size_t i = 0; i < plasticity_.size(); ++i)
+    plasticity_[i]->Load(archive,
+                         i == 0 ? "plasticity/actor/" : fmt::format("plasticity/critic{}/", i));
   env_steps_ = archive.Get<int64_t>("agent/env_steps");
   updates_ = archive.Get<int64_t>("agent/updates");
   window_updates_ = archive.Get<int64_t>("agent/window_updates");

@@ -75,6 +75,49 @@ TEST(SacProbes, LearnsTheActionThatEqualsTheObservation) {
   ASSERT_TRUE(stats.loss_mean.has_value());
 }
 
+// SimbaV2's SAC: hyperspherical torsos, one categorical critic on scaled rewards, a narrower actor.
+TEST(SacProbes, SimbaV2CategoricalCriticLearnsTheProbe) {
+  Trained t =
+      TrainSac("probe/box_target(dims=2)",
+               {"agent.critic=categorical", "agent.num_atoms=51", "agent.reward_scaling=true",
+                "agent.clipped_double_q=false", "agent.gamma=0", "network.torso=simbav2",
+                "network.widths=[64]", "network.simba_blocks=1", "agent.actor_widths=[32]"},
+               400);
+  const std::string described = t.agent->Describe();
+  EXPECT_NE(described.find("critics 1 x"), std::string::npos) << described;
+  EXPECT_NE(described.find("51 atoms"), std::string::npos) << described;
+  std::vector<float> grid;
+  for (float x : {-0.8f, -0.3f, 0.0f, 0.4f, 0.8f})
+    for (float y : {-0.6f, 0.2f, 0.7f}) grid.insert(grid.end(), {x, y});
+  const torch::Tensor obs = torch::tensor(grid).view({-1, 2});
+  EXPECT_LT((t.agent->MeanAction(obs) - obs).abs().max().item<double>(), 0.15);
+  // the critic learns scaled returns: Q* / divisor
+  const double divisor = t.agent->reward_divisor();
+  EXPECT_GT(divisor, 0.1);
+  const torch::Tensor q_best = t.agent->QValue(obs, obs) * divisor;
+  EXPECT_LT((q_best - 1.0).abs().max().item<double>(), 0.15) << q_best;
+}
+
+TEST(RewardScaler, DividesByTheReturnsStdButNeverBelowTheSupportBound) {
+  // gamma 0.5, one env: rewards 1, 1 (episode ends), 2 -> returns 1, 1.5, 2: std sqrt(1/6)
+  const float rewards[] = {1, 1, 2};
+  const uint8_t done[] = {0, 1, 0};
+  RewardScaler tight(1, 0.5, /*g_max=*/2.0), loose(1, 0.5, /*g_max=*/100.0);
+  EXPECT_EQ(tight.divisor(), 1.0);  // no statistics yet
+  for (int t = 0; t < 3; ++t) {
+    tight.Observe(std::span(rewards + t, 1), std::span(done + t, 1));
+    loose.Observe(std::span(rewards + t, 1), std::span(done + t, 1));
+  }
+  // floor r_max / ((1 - gamma) G_max): 2 / (0.5 * 2) = 2 beats the std
+  EXPECT_NEAR(tight.divisor(), 2.0, 1e-12);
+  EXPECT_NEAR(loose.divisor(), std::sqrt(1.0 / 6.0 + 1e-8), 1e-12);
+  // state round trip
+  RewardScaler copy(1, 0.5, 100.0);
+  copy.Restore(loose.state(), loose.returns());
+  EXPECT_EQ(copy.divisor(), loose.divisor());
+  EXPECT_EQ(copy.returns(), std::vector<double>{2.0});
+}
+
 TEST(Sac, RefusesEnvsOfDiscreteActions) {
   ConfigSchema schema = TrainSchema("sac");
   Config config(schema);

@@ -220,7 +220,8 @@ void AddBenchCommand(CLI::App& app) {
   bench->require_subcommand(1);
   auto args = std::make_shared<BenchArgs>();
   auto* envs = bench->add_subcommand("envs", "env steps/s of the batched engine, 1 and N threads");
-  envs->add_option("--env", args->envs, "env name, or a family as 'dmc/*' (repeatable; default: the MinAtar games)");
+  envs->add_option("--env", args->envs,
+                   "env name, or a family as 'dmc/*' (repeatable; default: the MinAtar games)");
   envs->add_option("--seconds", args->seconds, "seconds per measurement")->capture_default_str();
   envs->add_option("--num-envs", args->num_envs, "envs per batch")->capture_default_str();
   envs->add_option("--threads", args->threads, "threads for the parallel run (0 = all cores)")

@@ -124,8 +124,8 @@ bool Plasticity::AfterStep(int64_t updates, double progress, torch::optim::Optim
                      progress < options_.reset_until;
   if (reset) {
     at::Generator generator = GeneratorFrom(rng_);
-    ResetLayers(online_, options_.reset_target ? &target_ : nullptr, options_.reset_layers,
-                options_.reset_shrink, optimizer, generator);
+    ResetLayers(online_, options_.reset_target && !target_.is_empty() ? &target_ : nullptr,
+                options_.reset_layers, options_.reset_shrink, optimizer, generator);
     // auxiliary modules: torch's default initialisers (they are plain Linear / Conv2d stacks)
     for (const auto& aux : auxiliary_) {
       torch::nn::Module* to = options_.reset_target ? aux.target.get() : nullptr;
@@ -172,20 +172,20 @@ NamedValues Plasticity::Diagnostics(const torch::Tensor& obs, const torch::Tenso
   return values;
 }
 
-void Plasticity::Save(Archive& archive) const {
-  archive.Put("plasticity/rng", rng_);
-  archive.Put("plasticity/recycled", recycled_);
-  archive.Put("plasticity/resets", resets_);
-  pruner_->Save(archive, "plasticity/prune/");
-  if (expansion_) expansion_->Save(archive, "plasticity/grow/");
+void Plasticity::Save(Archive& archive, const std::string& prefix) const {
+  archive.Put(prefix + "rng", rng_);
+  archive.Put(prefix + "recycled", recycled_);
+  archive.Put(prefix + "resets", resets_);
+  pruner_->Save(archive, prefix + "prune/");
+  if (expansion_) expansion_->Save(archive, prefix + "grow/");
 }
 
-void Plasticity::Load(const Archive& archive) {
-  rng_ = archive.Get<Rng>("plasticity/rng");
-  recycled_ = archive.Get<int64_t>("plasticity/recycled");
-  resets_ = archive.Get<int64_t>("plasticity/resets");
-  pruner_->Load(archive, "plasticity/prune/");
-  if (expansion_) expansion_->Load(archive, "plasticity/grow/");
+void Plasticity::Load(const Archive& archive, const std::string& prefix) {
+  rng_ = archive.Get<Rng>(prefix + "rng");
+  recycled_ = archive.Get<int64_t>(prefix + "recycled");
+  resets_ = archive.Get<int64_t>(prefix + "resets");
+  pruner_->Load(archive, prefix + "prune/");
+  if (expansion_) expansion_->Load(archive, prefix + "grow/");
 }
 
 }  // namespace qlab

@@ -47,6 +47,7 @@ struct AuxiliaryModule {
 
 class Plasticity {
  public:
+  // `target` may be empty (a network without a target, e.g. SAC's actor).
   Plasticity(const PlasticityOptions& options, QNetwork online, QNetwork target, uint64_t seed,
              std::vector<AuxiliaryModule> auxiliary = {});
 
@@ -64,8 +65,9 @@ class Plasticity {
   double review_probability() const;
   const WeightMasks& masks() const;  // of whichever method owns them
 
-  void Save(Archive& archive) const;
-  void Load(const Archive& archive);
+  // `prefix` keeps the state of several networks' toolkits apart (SAC: actor and critics).
+  void Save(Archive& archive, const std::string& prefix = "plasticity/") const;
+  void Load(const Archive& archive, const std::string& prefix = "plasticity/");
 
  private:
   PlasticityOptions options_;
