@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -269,6 +270,22 @@ TEST(TrainSac, SimbaV2CriticOnAMujocoTaskResumesExactly) {
       run, "sac_simbav2_resumed", "kill@step=200", reference,
       {"agent/actor", "agent/q1", "agent/q1_target", "agent/reward_scaler",
        "agent/reward_scaler_returns", "replay/box_action", "runner/act_rng"});
+}
+
+// The DMC presets (SAC, SimBa, SimbaV2 at their paper sizes) build, train and evaluate.
+TEST(TrainSac, DmcPresetsTrainAndEvaluate) {
+  for (const char* preset : {"sac/dmc", "sac/simba_dmc", "sac/simbav2_dmc"}) {
+    const auto metrics = TrainAndReadMetrics(
+        fmt::format("train --config {} --env 'dmc/cartpole_swingup(action_repeat=8)' "
+                    "--iterations 1 --steps-per-iteration 40 --set agent.min_replay_history=30 "
+                    "--set replay.capacity=1000 --set eval.episodes=1 --quiet",
+                    preset),
+        TempDir(std::string("preset_") + (std::strchr(preset, '/') + 1)));
+    ASSERT_EQ(metrics.size(), 1u) << preset;
+    EXPECT_EQ(metrics[0]["updates"].get<int64_t>(), std::string(preset) == "sac/dmc" ? 10 : 20)
+        << preset;
+    EXPECT_TRUE(metrics[0]["eval_return_mean"].is_number()) << preset;
+  }
 }
 
 // Multi-task training (`--env a,b`): per-task returns logged beside their mean, each task

@@ -10,6 +10,9 @@
 namespace qlab::stats {
 
 const ReferenceTable& BuiltinReferenceScores() {
+  // DeepMind Control: returns lie in [0, 1000]; the literature (SimBa, SimbaV2) reports score /
+  // 1000
+  constexpr const char* kDmc = "DMC: 0 to the maximum return 1000";
   static const ReferenceTable table = {
       {"minatar/asterix", {0.4835, 17, "MinAtar paper DQN, 5M frames (approx.)"}},
       {"minatar/breakout", {0.5005, 10, "MinAtar paper DQN, 5M frames (approx.)"}},
@@ -19,6 +22,17 @@ const ReferenceTable& BuiltinReferenceScores() {
       {"classic/cartpole", {22.182, 475, "Gymnasium CartPole-v1 reward_threshold"}},
       {"classic/acrobot", {-498.5055, -100, "Gymnasium Acrobot-v1 reward_threshold"}},
       {"classic/mountain_car", {-200, -110, "Gymnasium MountainCar-v0 reward_threshold"}},
+      {"dmc/pendulum_swingup", {0, 1000, kDmc}},
+      {"dmc/cartpole_balance", {0, 1000, kDmc}},
+      {"dmc/cartpole_swingup", {0, 1000, kDmc}},
+      {"dmc/reacher_easy", {0, 1000, kDmc}},
+      {"dmc/reacher_hard", {0, 1000, kDmc}},
+      {"dmc/cheetah_run", {0, 1000, kDmc}},
+      {"dmc/walker_stand", {0, 1000, kDmc}},
+      {"dmc/walker_walk", {0, 1000, kDmc}},
+      {"dmc/walker_run", {0, 1000, kDmc}},
+      {"dmc/hopper_stand", {0, 1000, kDmc}},
+      {"dmc/hopper_hop", {0, 1000, kDmc}},
   };
   return table;
 }
