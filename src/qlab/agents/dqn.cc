@@ -263,12 +263,10 @@ DqnOptions DqnOptions::FromConfig(const Config& c, const std::string& variant) {
     o.munchausen_clip = c.GetFloat("agent.munchausen_clip");
   }
   if (o.kind == ValueKind::kCategorical) {
-    o.num_atoms = static_cast<int>(c.GetInt("agent.num_atoms"));
-    o.v_min = c.GetFloat("agent.v_min");
-    o.v_max = c.GetFloat("agent.v_max");
-    if (o.v_min >= o.v_max)
-      throw UserError(
-          fmt::format("agent.v_min ({}) must be below agent.v_max ({})", o.v_min, o.v_max));
+    const CategoricalSupport support = CategoricalSupport::FromConfig(c);
+    o.num_atoms = support.num_atoms;
+    o.v_min = support.v_min;
+    o.v_max = support.v_max;
   }
   if (o.kind == ValueKind::kQuantile)
     o.num_quantiles = static_cast<int>(c.GetInt("agent.num_quantiles"));

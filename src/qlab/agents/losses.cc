@@ -1,8 +1,21 @@
 #include "qlab/agents/losses.h"
 
+#include <fmt/format.h>
+
 #include "qlab/core/check.h"
+#include "qlab/core/errors.h"
 
 namespace qlab {
+
+CategoricalSupport CategoricalSupport::FromConfig(const Config& c) {
+  CategoricalSupport support{.num_atoms = static_cast<int>(c.GetInt("agent.num_atoms")),
+                             .v_min = c.GetFloat("agent.v_min"),
+                             .v_max = c.GetFloat("agent.v_max")};
+  if (support.v_min >= support.v_max)
+    throw UserError(fmt::format("agent.v_min ({}) must be below agent.v_max ({})", support.v_min,
+                                support.v_max));
+  return support;
+}
 
 torch::Tensor NextStateValue(const torch::Tensor& next_target, const torch::Tensor& next_online,
                              bool double_q) {

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "qlab/core/config.h"
+
 namespace qlab {
 
 // Bootstrapped value of the next state: max_a Q_target(s', a), or with double Q-learning
@@ -32,6 +34,14 @@ inline torch::Tensor TdTarget(const torch::Tensor& reward, const torch::Tensor& 
 // "huber" (delta 1, Mnih et al. 2015; torch's smooth L1).
 torch::Tensor ElementwiseLoss(const torch::Tensor& q, const torch::Tensor& target,
                               const std::string& kind);
+
+// The atoms of a categorical return distribution, from agent.num_atoms / v_min / v_max (UserError
+// when v_min >= v_max). Shared by the C51 family and SAC's categorical critic.
+struct CategoricalSupport {
+  int num_atoms = 51;
+  double v_min = -10.0, v_max = 10.0;
+  static CategoricalSupport FromConfig(const Config& config);
+};
 
 // C51 (Bellemare et al. 2017, Algorithm 1): the target distribution r + discount * z of
 // `next_probs` [B, K] on `support` [K] (evenly spaced v_min..v_max), clipped to the support and

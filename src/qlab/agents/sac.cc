@@ -86,12 +86,10 @@ SacOptions SacOptions::FromConfig(const Config& c) {
   o.weight_decay = c.GetFloat("agent.weight_decay");
   o.clipped_double_q = c.GetBool("agent.clipped_double_q");
   o.categorical = c.GetString("agent.critic") == "categorical";
-  o.num_atoms = static_cast<int>(c.GetInt("agent.num_atoms"));
-  o.v_min = c.GetFloat("agent.v_min");
-  o.v_max = c.GetFloat("agent.v_max");
-  if (o.v_min >= o.v_max)
-    throw UserError(
-        fmt::format("agent.v_min ({}) must be below agent.v_max ({})", o.v_min, o.v_max));
+  const CategoricalSupport support = CategoricalSupport::FromConfig(c);
+  o.num_atoms = support.num_atoms;
+  o.v_min = support.v_min;
+  o.v_max = support.v_max;
   o.reward_scaling = c.GetBool("agent.reward_scaling");
   if (o.reward_scaling && o.v_max <= 0)
     throw UserError(
