@@ -251,8 +251,9 @@ TEST(TrainSac, LogsItsTemperatureAndResumesExactly) {
        "replay/box_action", "runner/act_rng", "plasticity/actor/rng", "plasticity/critic2/resets"});
 }
 
-// SimbaV2's SAC on a MuJoCo task: one categorical critic, reward scaling, a narrower actor; a kill
-// mid-training resumes exactly (the physics state, the return statistics, the critic).
+// SimbaV2's SAC on a MuJoCo task: one categorical critic, reward scaling, a narrower actor,
+// decaying learning rates; a kill mid-training resumes exactly (the physics state, the return
+// statistics, the critic).
 TEST(TrainSac, SimbaV2CriticOnAMujocoTaskResumesExactly) {
   const std::string run =
       "train --agent sac --env 'dmc/cartpole_swingup(action_repeat=4)' --iterations 2 "
@@ -260,12 +261,15 @@ TEST(TrainSac, SimbaV2CriticOnAMujocoTaskResumesExactly) {
       "--set agent.min_replay_history=60 --set agent.batch_size=16 --set agent.critic=categorical "
       "--set agent.num_atoms=21 --set agent.reward_scaling=true --set agent.clipped_double_q=false "
       "--set network.torso=simbav2 --set network.widths=[32] --set network.simba_blocks=1 "
-      "--set agent.actor_widths=[16] --set replay.capacity=1000";
+      "--set agent.actor_widths=[16] --set replay.capacity=1000 --set agent.lr_end_scale=0.5";
   const std::string reference = TempDir("sac_simbav2_reference");
   const auto metrics = TrainAndReadMetrics(run, reference);
   ASSERT_EQ(metrics.size(), 2u);
   for (const auto& m : metrics)
     ASSERT_TRUE(m.contains("reward_divisor") && m["reward_divisor"].get<double>() > 0) << m.dump();
+  // SimbaV2's linear decay: halfway through training 3/4 of critic_lr (1e-3), at the end 1/2
+  EXPECT_DOUBLE_EQ(metrics[0]["critic_lr"].get<double>(), 7.5e-4);
+  EXPECT_DOUBLE_EQ(metrics[1]["critic_lr"].get<double>(), 5e-4);
   ExpectKilledRunResumesExactly(
       run, "sac_simbav2_resumed", "kill@step=200", reference,
       {"agent/actor", "agent/q1", "agent/q1_target", "agent/reward_scaler",

@@ -21,6 +21,10 @@ void SacOptions::AddKeys(ConfigSchema& schema) {
       .Float("agent.actor_lr", 3e-4, "actor learning rate (Adam)", {0.0, 10.0})
       .Float("agent.critic_lr", 1e-3, "critic learning rate (Adam)", {0.0, 10.0})
       .Float("agent.alpha_lr", 1e-3, "entropy-temperature learning rate (Adam)", {0.0, 10.0})
+      .Float("agent.lr_end_scale", 1.0,
+             "actor and critic learning rates decay linearly over training to this fraction of "
+             "their start (1: constant; SimbaV2: 0.5)",
+             {0.0, 1.0})
       .Float("agent.optimizer_eps", 1e-8, "Adam epsilon", {0.0, 10.0})
       .Float("agent.tau", 0.005, "Polyak rate of the critic targets", {0.0, 1.0})
       .Float("agent.initial_alpha", 1.0, "entropy temperature at the start", {0.0, 1e6})
@@ -69,6 +73,7 @@ SacOptions SacOptions::FromConfig(const Config& c) {
   o.actor_lr = c.GetFloat("agent.actor_lr");
   o.critic_lr = c.GetFloat("agent.critic_lr");
   o.alpha_lr = c.GetFloat("agent.alpha_lr");
+  o.lr_end_scale = c.GetFloat("agent.lr_end_scale");
   o.optimizer_eps = c.GetFloat("agent.optimizer_eps");
   o.tau = c.GetFloat("agent.tau");
   o.initial_alpha = c.GetFloat("agent.initial_alpha");
@@ -364,7 +369,25 @@ void Sac::ObserveBox(const uint8_t* obs, std::span<const float> actions, const S
   while (updates_ < due && replay_.num_sampleable() > 0) Update();
 }
 
+double Sac::TrainingProgress() const {
+  return total_env_steps_ > 0 ? std::min(1.0, static_cast<double>(env_steps_) /
+                                                  static_cast<double>(total_env_steps_))
+                              : 0.0;
+}
+
+// SimbaV2's linear decay (Lee et al. 2025): derived from the env step count alone, so a resumed run
+// continues on the same rates.
+void Sac::DecayLearningRates() {
+  if (options_.lr_end_scale == 1.0) return;
+  const double scale = 1.0 - (1.0 - options_.lr_end_scale) * TrainingProgress();
+  for (auto& group : actor_optimizer_->param_groups())
+    group.options().set_lr(options_.actor_lr * scale);
+  for (auto& group : critic_optimizer_->param_groups())
+    group.options().set_lr(options_.critic_lr * scale);
+}
+
 void Sac::Update() {
+  DecayLearningRates();
   replay_.Sample(replay_rng_, /*beta=*/1.0, batch_);
   const int64_t b = batch_.size;
   const torch::Tensor obs = ObsTensor(batch_.obs.data(), b);
@@ -452,8 +475,7 @@ void Sac::Update() {
 }
 
 void Sac::AfterUpdate(const torch::Tensor& obs, const torch::Tensor& unit_action) {
-  const double progress =
-      total_env_steps_ > 0 ? static_cast<double>(env_steps_) / total_env_steps_ : 0.0;
+  const double progress = TrainingProgress();
   const auto capture = [](QNetwork& net, const torch::Tensor& input) {
     return [&net, &input] {  // ReDo's scores on this update's batch
       torch::NoGradGuard no_grad;
@@ -498,6 +520,9 @@ TrainStats Sac::TakeStats() {
       static_cast<double>(actor_->num_parameters() +
                           static_cast<int64_t>(critics_.size()) * critics_[0]->num_parameters()));
   if (options_.reward_scaling) stats.diagnostics.emplace_back("reward_divisor", reward_divisor());
+  if (options_.lr_end_scale != 1.0)
+    stats.diagnostics.emplace_back("critic_lr",
+                                   critic_optimizer_->param_groups()[0].options().get_lr());
   AddDiagnostics(stats);
   window_updates_ = 0;
   critic_loss_sum_ = actor_loss_sum_ = q_sum_ = entropy_sum_ = 0.0;

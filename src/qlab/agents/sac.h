@@ -40,6 +40,7 @@ struct SacOptions {
   int n_step = 1;
   int batch_size = 256;
   double actor_lr = 3e-4, critic_lr = 1e-3, alpha_lr = 1e-3;
+  double lr_end_scale = 1.0;  // actor and critic rates at the end of training, as a fraction
   double optimizer_eps = 1e-8;
   double tau = 0.005;
   double initial_alpha = 1.0;
@@ -114,6 +115,8 @@ class Sac : public Agent {
   void Update();
   // Resets, ReDo and pruning of every network after update number updates_.
   void AfterUpdate(const torch::Tensor& obs, const torch::Tensor& unit_action);
+  double TrainingProgress() const;  // env steps so far / the run's, in [0, 1]
+  void DecayLearningRates();
   void AddDiagnostics(TrainStats& stats);
 
   SacOptions options_;
