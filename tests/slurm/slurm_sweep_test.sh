@@ -79,9 +79,10 @@ status=$("$qlab" sweep status "$small") || fail "qlab sweep status failed"
 grep -q "4 runs: 4 done" <<<"$status" || fail "sweep status: $status"
 
 # 2. cancel a running array, submit again: the run resumes and ends exactly as uninterrupted
-# long enough (about 12 s and 25 s per run here) that both runs are still queued or running
-# when the next commands look, even with an ASan build's slow start-up
-long=$(spec long 8 6000 1)
+# long enough that both runs are still running when the next commands look and scancel takes
+# effect, even with an ASan build's slow start-up (6000 steps per iteration, ~12 s and ~25 s per
+# run on an earlier machine, finished before scancel on a faster one beside another test)
+long=$(spec long 8 20000 1)
 "$qlab" sweep "$long" --quiet || fail "submitting the long sweep failed"
 job=$(cut -f1 "$work/long/slurm/jobs.tsv")
 while_running=$("$qlab" sweep "$long" 2>&1)
