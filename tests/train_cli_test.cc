@@ -664,5 +664,24 @@ INSTANTIATE_TEST_SUITE_P(DataEfficient, SolvesCartPole,
                                            CartPoleBudget{"drq_eps", 8, 400.0}),
                          [](const auto& info) { return info.param.agent; });
 
+// `qlab bench train` on the hand-written kernel and on libtorch: the JSON contract, the same
+// protocol (updates = (steps - 1000 warm-up) / 4), and a bad --kernel refused.
+TEST(BenchTrain, JsonOnBothKernels) {
+  for (const std::string kernel : {"auto", "torch"}) {
+    SCOPED_TRACE(kernel);
+    const auto r = RunQlab("bench train --steps 3000 --json --kernel " + kernel);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto json = nlohmann::json::parse(r.out);
+    EXPECT_EQ(json["kernel"], kernel);
+    EXPECT_EQ(json["env_steps"], 3000);
+    EXPECT_EQ(json["updates"], 500);
+    EXPECT_GT(json["env_steps_per_s"].get<double>(), 0.0);
+    EXPECT_FALSE(json.contains("ratio_vs_python"));
+  }
+  const auto bad = RunQlab("bench train --kernel fast");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("--kernel"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace qlab

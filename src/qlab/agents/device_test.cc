@@ -1,7 +1,11 @@
-// run.device: networks train on a GPU while replay, envs and every random draw stay on the host
-// (nets/device.h). The name checks run everywhere; the GPU cases need a CUDA libtorch and a GPU
-// and are skipped without one (CI has none; docs/gpu.md says how they were run).
+// Where the networks compute. run.device: networks train on a GPU while replay, envs and every
+// random draw stay on the host (nets/device.h); the name checks run everywhere, the GPU cases need
+// a CUDA libtorch and a GPU and are skipped without one (CI has none; docs/gpu.md says how they
+// were run). network.kernel: DQN on the hand-written CPU kernel (nets/minatar_cnn_kernel.h)
+// learns what libtorch's autograd learns.
 #include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include "qlab/agents/dqn.h"
@@ -130,6 +134,47 @@ std::vector<Variant> Variants() {
             "spr.projection_dim=32", "spr.transition_width=8", "agent.updates_per_step=1",
             "reset.period=60", "reset.layers=-1", "reset.shrink=0.5", "agent.anneal_steps=50"}},
           {"grow", "dqn", with({"grow.initial_sparsity=0.5", "grow.period=40"})}};
+}
+
+TEST(Kernel, DqnOnTheHandWrittenKernelTrainsAsOnLibtorch) {
+  // Dopamine's network with plain DQN; the MinAtar paper's with double Q and Huber; priorities
+  // (a short run: a priority's last bit can move a sampled index, and from there the runs differ)
+  struct Config {
+    std::vector<std::string> sets;
+    int steps, min_updates;
+  };
+  const std::vector<Config> configs = {
+      {{"network.torso=minatar_cnn", "network.widths=[]"}, 150, 400},
+      {{"network.torso=minatar_cnn", "network.conv_padding=valid", "network.widths=[16]",
+        "agent.double_q=true", "agent.loss=huber"},
+       150,
+       400},
+      {{"network.torso=minatar_cnn", "network.widths=[]", "replay.prioritized=true"}, 25, 30}};
+  for (const auto& [sets, steps, min_updates] : configs) {
+    SCOPED_TRACE(fmt::format("{}", fmt::join(sets, " ")));
+    auto kernel = MakeAgent("dqn", sets, "cpu");
+    std::vector<std::string> with_torch = sets;
+    with_torch.push_back("network.kernel=torch");
+    auto reference = MakeAgent("dqn", with_torch, "cpu");
+    ASSERT_TRUE(kernel->agent->uses_kernel());
+    ASSERT_FALSE(reference->agent->uses_kernel());
+    // the same seed, the same transitions (greedy actions agree), the same updates up to rounding
+    const TrainStats a = TrainFor(*kernel, steps), b = TrainFor(*reference, steps);
+    EXPECT_EQ(a.updates, b.updates);
+    EXPECT_GT(a.updates, min_updates);
+    ASSERT_TRUE(a.loss_mean && b.loss_mean);
+    EXPECT_NEAR(*a.loss_mean, *b.loss_mean, 1e-4 * std::abs(*b.loss_mean) + 1e-7);
+    const torch::Tensor obs = torch::rand({8, 4, 10, 10}).lt(0.1).to(torch::kFloat32);
+    const torch::Tensor q = QOnHost(*kernel->agent, obs), q_ref = QOnHost(*reference->agent, obs);
+    EXPECT_TRUE(torch::allclose(q, q_ref, 1e-3, 1e-5)) << (q - q_ref).abs().max();
+    // and the weights moved: a kernel that wrote no gradients would fail here
+    auto fresh = MakeAgent("dqn", sets, "cpu");
+    EXPECT_GT((QOnHost(*fresh->agent, obs) - q_ref).abs().max().item<double>(), 1e-3);
+  }
+  // what the kernel does not compute runs on libtorch
+  EXPECT_FALSE(MakeAgent("dqn", {"network.torso=minatar_cnn", "network.head=dueling"}, "cpu")
+                   ->agent->uses_kernel());
+  EXPECT_FALSE(MakeAgent("c51", {"network.torso=minatar_cnn"}, "cpu")->agent->uses_kernel());
 }
 
 TEST(Device, GpuTrainingStartsFromTheCpuWeightsAndCheckpointsMoveBothWays) {

@@ -302,6 +302,23 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const DqnOptions& o,
                                SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
 }
 
+// Why the hand-written kernel cannot run this agent ("" when it can): it computes DQN's and
+// double DQN's scalar loss on a minatar_cnn network, with the interventions that edit weights in
+// place off (pruning masks and growth change the tensors it reads).
+std::string KernelUnsupported(const DqnOptions& o, const HeadShape& head, torch::Device device) {
+  std::string why = MinatarCnnKernel::Unsupported(o.network, head, device);
+  if (!why.empty()) return why;
+  if (o.kind != ValueKind::kScalar || o.munchausen) return "the loss is not DQN's";
+  if (o.spr.enabled() || o.augment.enabled() || o.teacher.enabled())
+    return "SPR, augmentation or a teacher is on";
+  if (o.loss != "mse" && o.loss != "huber") return "the loss is neither mse nor huber";
+  const PlasticityOptions& p = o.plasticity;
+  if (p.prune.sparsity > 0.0 || p.grow.initial_sparsity > 0.0 || p.redo_period > 0 ||
+      p.reset_period > 0)
+    return "a plasticity intervention is on";
+  return "";
+}
+
 }  // namespace
 
 Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
@@ -373,6 +390,10 @@ Dqn::Dqn(const AgentContext& context, const DqnOptions& options)
   if (options.plasticity.diagnostics_batch > 0)
     diagnostics_batch_ = replay_.MakeBatch(static_cast<int>(options.plasticity.diagnostics_batch));
   if (options.teacher.enabled()) LoadTeacher(context);
+  if (options.network.kernel == "auto" && KernelUnsupported(options, head, device_).empty()) {
+    online_kernel_ = std::make_unique<MinatarCnnKernel>(*online_, input_shape_, num_actions_);
+    target_kernel_ = std::make_unique<MinatarCnnKernel>(*target_, input_shape_, num_actions_);
+  }
   // forward + backward (3x a forward) on the batch, plus the gradient-free target forwards
   const int no_grad_forwards = 1 + (options.double_q ? 1 : 0) + (options.munchausen ? 1 : 0);
   flops_per_update_ = 2.0 * static_cast<double>(online_->forward_macs()) * options.batch_size *
@@ -451,6 +472,7 @@ std::string Dqn::Describe() const {
   if (options_.augment.enabled()) extras += ", augment " + options_.augment.kind;
   if (spr_)
     extras += fmt::format(", SPR K={} (+{} parameters)", options_.spr.steps, NumParameters(*spr_));
+  if (online_kernel_) extras += ", hand-written minatar_cnn kernel";
   if (teacher_)
     extras += fmt::format(", teacher {} from {} (return {:.4g}, {} pretraining updates)",
                           teacher_->options_.variant, options_.teacher.run,
@@ -536,24 +558,35 @@ void Dqn::Act(const uint8_t* obs, std::span<const uint8_t> episode_start, ActMod
     explore_[i] = rng.Uniform() < epsilon;
     any_greedy = any_greedy || !explore_[i];
   }
-  torch::Tensor greedy;
+  greedy_.resize(n);
   if (any_greedy) {
-    torch::InferenceMode inference;
-    const torch::Tensor x = ObsTensor(stacker.data(), n);
     // BBF acts with the EMA target (not for IQN, whose fractions QValues draws for the online one)
     const bool with_target =
         options_.act_with_target && options_.kind != ValueKind::kImplicitQuantile;
-    if (with_target && target_->noisy()) target_->SetNoiseEnabled(mode == ActMode::kTrain);
-    greedy = (with_target ? Expected(target_->forward(x)) : QValues(x, rng))
-                 .argmax(/*dim=*/1)
-                 .to(torch::kCPU, torch::kInt32);
-    if (with_target && target_->noisy()) target_->SetNoiseEnabled(true);
+    if (online_kernel_) {
+      kernel_q_.resize(static_cast<size_t>(n) * num_actions_);
+      (with_target ? target_kernel_ : online_kernel_)->Forward(stacker.data(), n, kernel_q_.data());
+      for (int i = 0; i < n; ++i) {
+        const float* q = &kernel_q_[static_cast<size_t>(i) * num_actions_];
+        greedy_[i] = static_cast<int32_t>(std::max_element(q, q + num_actions_) - q);
+      }
+    } else {
+      torch::InferenceMode inference;
+      const torch::Tensor x = ObsTensor(stacker.data(), n);
+      if (with_target && target_->noisy()) target_->SetNoiseEnabled(mode == ActMode::kTrain);
+      const torch::Tensor greedy = (with_target ? Expected(target_->forward(x)) : QValues(x, rng))
+                                       .argmax(/*dim=*/1)
+                                       .to(torch::kCPU, torch::kInt32)
+                                       .contiguous();
+      std::copy_n(greedy.data_ptr<int32_t>(), n, greedy_.begin());
+      if (with_target && target_->noisy()) target_->SetNoiseEnabled(true);
+    }
   }
   online_->SetNoiseEnabled(true);
   for (int i = 0; i < n; ++i)
     actions[i] = explore_[i]
                      ? static_cast<int32_t>(rng.UniformInt(static_cast<uint32_t>(num_actions_)))
-                     : greedy.data_ptr<int32_t>()[i];
+                     : greedy_[i];
 }
 
 void Dqn::Observe(const uint8_t* obs, std::span<const int32_t> actions, const StepBatch& next) {
@@ -636,77 +669,82 @@ void Dqn::Update() {
 
 void Dqn::Learn(ReplayBatch& rb, bool online) {
   const int b = rb.size;
-  Batch batch{.obs = ObsTensor(rb.obs.data(), b),
-              .next_obs = ObsTensor(rb.next_obs.data(), b),
-              .action = HostToDevice(rb.action.data(), {b}, torch::kInt64, device_),
-              .reward = HostToDevice(rb.reward.data(), {b}, torch::kFloat32, device_),
-              .discount = HostToDevice(rb.discount.data(), {b}, torch::kFloat32, device_)};
-  if (options_.augment.enabled()) {
-    // independent draws for s and s' (DrQ with K = M = 1)
-    batch.obs = Augment(batch.obs, options_.augment, update_rng_);
-    batch.next_obs = Augment(batch.next_obs, options_.augment, update_rng_);
-  }
-  if (online_->noisy()) {
-    online_->ResampleNoise(update_rng_);
-    target_->ResampleNoise(update_rng_);
-  }
-  torch::Tensor spr_loss;
-  if (spr_) {
-    // one encoder pass serves the Q-loss and the transition model's start
-    const torch::Tensor latent = online_->Encode(batch.obs);
-    batch.online_out = online_->FromLatent(latent);
-    spr_loss = SprLossOf(latent, rb);
-  } else if (teacher_) {
-    batch.online_out = online_->forward(batch.obs);  // shared by the TD and distillation terms
-  }
+  Batch batch{.obs = ObsTensor(rb.obs.data(), b)};
+  torch::Tensor loss;  // the batch's (weighted) TD loss
   BatchLoss terms;
-  switch (options_.kind) {
-    case ValueKind::kScalar:
-      terms = ScalarLoss(batch);
-      break;
-    case ValueKind::kCategorical:
-      terms = CategoricalLossOf(batch);
-      break;
-    case ValueKind::kQuantile:
-      terms = QuantileLoss(batch);
-      break;
-    case ValueKind::kImplicitQuantile:
-      terms = ImplicitQuantileLoss(batch);
-      break;
-  }
-  auto weighted_mean = [&](const torch::Tensor& per_sample) {
-    if (!options_.replay.prioritized) return per_sample.mean();
-    return (HostToDevice(rb.weight.data(), {b}, torch::kFloat32, device_) * per_sample).mean();
-  };
-  const torch::Tensor loss = weighted_mean(terms.loss);
-  torch::Tensor objective = loss + online_->aux_loss();
-  if (spr_) {
-    const torch::Tensor spr_mean = weighted_mean(spr_loss);
-    objective = objective + options_.spr.weight * spr_mean;
-    spr_loss_sum_ += spr_mean.item<double>();
-    // mean cosine over the valid steps (the loss itself scales with the episodes' lengths)
-    const double valid = std::accumulate(rb.seq_valid.begin(), rb.seq_valid.end(), 0.0);
-    if (valid > 0) {
-      spr_cosine_sum_ += -spr_loss.detach().sum().item<double>() / valid;
-      ++spr_cosine_count_;
+  if (online_kernel_) {
+    terms = KernelLoss(rb, loss);
+  } else {
+    batch.next_obs = ObsTensor(rb.next_obs.data(), b);
+    batch.action = HostToDevice(rb.action.data(), {b}, torch::kInt64, device_);
+    batch.reward = HostToDevice(rb.reward.data(), {b}, torch::kFloat32, device_);
+    batch.discount = HostToDevice(rb.discount.data(), {b}, torch::kFloat32, device_);
+    if (options_.augment.enabled()) {
+      // independent draws for s and s' (DrQ with K = M = 1)
+      batch.obs = Augment(batch.obs, options_.augment, update_rng_);
+      batch.next_obs = Augment(batch.next_obs, options_.augment, update_rng_);
     }
-  }
-  if (teacher_) {
-    // QDagger: distil the teacher's softmax policy on the same states
-    torch::Tensor q_teacher;
-    {
-      torch::NoGradGuard no_grad;
-      q_teacher = teacher_->QValues(batch.obs, update_rng_);
+    if (online_->noisy()) {
+      online_->ResampleNoise(update_rng_);
+      target_->ResampleNoise(update_rng_);
     }
-    const double weight = online ? distill_->weight() : options_.teacher.distill_weight;
-    const torch::Tensor distill = weighted_mean(
-        DistillationLoss(Expected(batch.online_out), q_teacher, options_.teacher.temperature));
-    objective = objective + weight * distill;
-    distill_loss_sum_ += distill.item<double>();
-    distill_weight_sum_ += weight;
+    torch::Tensor spr_loss;
+    if (spr_) {
+      // one encoder pass serves the Q-loss and the transition model's start
+      const torch::Tensor latent = online_->Encode(batch.obs);
+      batch.online_out = online_->FromLatent(latent);
+      spr_loss = SprLossOf(latent, rb);
+    } else if (teacher_) {
+      batch.online_out = online_->forward(batch.obs);  // shared by the TD and distillation terms
+    }
+    switch (options_.kind) {
+      case ValueKind::kScalar:
+        terms = ScalarLoss(batch);
+        break;
+      case ValueKind::kCategorical:
+        terms = CategoricalLossOf(batch);
+        break;
+      case ValueKind::kQuantile:
+        terms = QuantileLoss(batch);
+        break;
+      case ValueKind::kImplicitQuantile:
+        terms = ImplicitQuantileLoss(batch);
+        break;
+    }
+    auto weighted_mean = [&](const torch::Tensor& per_sample) {
+      if (!options_.replay.prioritized) return per_sample.mean();
+      return (HostToDevice(rb.weight.data(), {b}, torch::kFloat32, device_) * per_sample).mean();
+    };
+    loss = weighted_mean(terms.loss);
+    torch::Tensor objective = loss + online_->aux_loss();
+    if (spr_) {
+      const torch::Tensor spr_mean = weighted_mean(spr_loss);
+      objective = objective + options_.spr.weight * spr_mean;
+      spr_loss_sum_ += spr_mean.item<double>();
+      // mean cosine over the valid steps (the loss itself scales with the episodes' lengths)
+      const double valid = std::accumulate(rb.seq_valid.begin(), rb.seq_valid.end(), 0.0);
+      if (valid > 0) {
+        spr_cosine_sum_ += -spr_loss.detach().sum().item<double>() / valid;
+        ++spr_cosine_count_;
+      }
+    }
+    if (teacher_) {
+      // QDagger: distil the teacher's softmax policy on the same states
+      torch::Tensor q_teacher;
+      {
+        torch::NoGradGuard no_grad;
+        q_teacher = teacher_->QValues(batch.obs, update_rng_);
+      }
+      const double weight = online ? distill_->weight() : options_.teacher.distill_weight;
+      const torch::Tensor distill = weighted_mean(
+          DistillationLoss(Expected(batch.online_out), q_teacher, options_.teacher.temperature));
+      objective = objective + weight * distill;
+      distill_loss_sum_ += distill.item<double>();
+      distill_weight_sum_ += weight;
+    }
+    optimizer_->zero_grad();
+    objective.backward();
   }
-  optimizer_->zero_grad();
-  objective.backward();
   // the gradient norm (diagnostics): free with clipping, else measured every 16th update
   constexpr int64_t kGradNormEvery = 16;
   if (options_.max_grad_norm > 0.0) {
@@ -775,6 +813,55 @@ Dqn::BatchLoss Dqn::ScalarLoss(const Batch& b) {
   return {.loss = ElementwiseLoss(q, target, options_.loss),
           .priority = (target - q.detach()).abs(),
           .q_taken = q.detach()};
+}
+
+Dqn::BatchLoss Dqn::KernelLoss(const ReplayBatch& rb, torch::Tensor& loss) {
+  const int b = rb.size, a = num_actions_;
+  const size_t values = static_cast<size_t>(b) * a;
+  kernel_q_.resize(values);
+  kernel_next_.resize(values);
+  kernel_dq_.assign(values, 0.0F);
+  kernel_loss_.resize(b);
+  kernel_priority_.resize(b);
+  kernel_q_taken_.resize(b);
+  // the next-state values first: Backward reads the activations of the last online Forward
+  target_kernel_->Forward(rb.next_obs.data(), b, kernel_next_.data());
+  if (options_.double_q) {
+    kernel_next_online_.resize(values);
+    online_kernel_->Forward(rb.next_obs.data(), b, kernel_next_online_.data());
+  }
+  online_kernel_->Forward(rb.obs.data(), b, kernel_q_.data());
+  double mean = 0.0;
+  for (int s = 0; s < b; ++s) {
+    const float* next = &kernel_next_[static_cast<size_t>(s) * a];
+    const float* selector =
+        options_.double_q ? &kernel_next_online_[static_cast<size_t>(s) * a] : next;
+    const float next_value = next[std::max_element(selector, selector + a) - selector];
+    const float target = rb.reward[s] + rb.discount[s] * next_value;
+    const int action = rb.action[s];
+    const float q = kernel_q_[static_cast<size_t>(s) * a + action];
+    const float diff = q - target;
+    // per-sample loss and its derivative in q, as ElementwiseLoss (huber: smooth L1, beta 1)
+    float per_sample = diff * diff, slope = 2.0F * diff;
+    if (options_.loss == "huber") {
+      per_sample = std::abs(diff) < 1.0F ? 0.5F * diff * diff : std::abs(diff) - 0.5F;
+      slope = std::clamp(diff, -1.0F, 1.0F);
+    }
+    const float weight = options_.replay.prioritized ? rb.weight[s] : 1.0F;
+    mean += static_cast<double>(weight) * per_sample;
+    kernel_dq_[static_cast<size_t>(s) * a + action] = weight * slope / static_cast<float>(b);
+    kernel_loss_[s] = per_sample;
+    kernel_priority_[s] = std::abs(diff);
+    kernel_q_taken_[s] = q;
+  }
+  online_kernel_->Backward(kernel_dq_.data());
+  loss = torch::tensor(mean / b);
+  auto view = [&](std::vector<float>& v) {
+    return torch::from_blob(v.data(), {b}, torch::kFloat32);
+  };
+  return {.loss = view(kernel_loss_),
+          .priority = view(kernel_priority_),
+          .q_taken = view(kernel_q_taken_)};
 }
 
 torch::Tensor Dqn::NextGreedyOutput(const Batch& b) {

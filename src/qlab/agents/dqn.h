@@ -60,6 +60,7 @@
 #include "qlab/agents/obs_stacker.h"
 #include "qlab/agents/teacher.h"
 #include "qlab/nets/augment.h"
+#include "qlab/nets/minatar_cnn_kernel.h"
 #include "qlab/nets/network.h"
 #include "qlab/nets/spr.h"
 #include "qlab/plasticity/plasticity.h"
@@ -153,6 +154,9 @@ class Dqn : public Agent {
   // Support of the categorical variants (empty otherwise).
   const torch::Tensor& support() const { return support_; }
   const ReplayBuffer& replay() const { return replay_; }
+  // Whether acting and updates run on the hand-written kernel (network.kernel = auto and a
+  // configuration it covers: see KernelUnsupported in dqn.cc).
+  bool uses_kernel() const { return online_kernel_ != nullptr; }
 
  private:
   // Per-sample loss (with gradient), priority and Q of the taken action of one sampled batch.
@@ -174,6 +178,9 @@ class Dqn : public Agent {
   // Per-sample SPR loss [B] from the online latents of the batch's (augmented) observations.
   torch::Tensor SprLossOf(const torch::Tensor& latent, ReplayBatch& rb);
   BatchLoss ScalarLoss(const Batch& b);
+  // ScalarLoss's loss and gradients on the hand-written kernel: writes the online network's
+  // .grad() and returns the per-sample terms; `loss` is the batch's (weighted) mean.
+  BatchLoss KernelLoss(const ReplayBatch& rb, torch::Tensor& loss);
   BatchLoss CategoricalLossOf(const Batch& b);
   BatchLoss QuantileLoss(const Batch& b);
   BatchLoss ImplicitQuantileLoss(const Batch& b);
@@ -193,6 +200,9 @@ class Dqn : public Agent {
   int num_actions_;
   std::vector<int64_t> input_shape_;  // [stack * C, H, W] or [stack * D]
   QNetwork online_{nullptr}, target_{nullptr};
+  std::unique_ptr<MinatarCnnKernel> online_kernel_, target_kernel_;             // null: libtorch
+  std::vector<float> kernel_q_, kernel_next_, kernel_next_online_, kernel_dq_;  // [B, A] each
+  std::vector<float> kernel_loss_, kernel_priority_, kernel_q_taken_;           // [B] each
   SprModel spr_{nullptr}, spr_target_{nullptr};
   std::vector<torch::Tensor> trainable_;  // online network, then the SPR model
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
@@ -213,6 +223,7 @@ class Dqn : public Agent {
   int64_t total_env_steps_ = 0;
   double flops_per_update_ = 0.0;
   std::vector<uint8_t> explore_;
+  std::vector<int32_t> greedy_;
 
   int64_t env_steps_ = 0;
   int64_t updates_ = 0;

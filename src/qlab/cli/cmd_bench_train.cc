@@ -1,10 +1,12 @@
 // qlab bench train: training throughput of the Dopamine MinAtar DQN protocol (Breakout, one env,
 // update period 4, batch 32) measured through the real runner, with the projected time of the
-// full 10M-step protocol (docs/benchmarks.md).
+// full 10M-step protocol (docs/benchmarks.md); --vs-python also runs bench/python_dqn_loop.py (the
+// same loop in Python PyTorch) and prints the ratio.
 // qlab bench agents: the cost of one update of each agent of the DQN family on its MinAtar preset
 // (update period 1, so updates dominate), as updates/s and as a ratio to DQN's.
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -25,7 +27,28 @@ struct BenchTrainArgs {
   bool json = false;
   bool mkldnn = true;
   std::string device = "cpu";
+  std::string kernel = "auto";
+  bool vs_python = false;
 };
+
+// env steps/s of bench/python_dqn_loop.py over `steps` env steps, run by Debian's interpreter
+// (python3-torch installs for /usr/bin/python3).
+double PythonLoopRate(int64_t steps) {
+  const std::string command =
+      fmt::format("/usr/bin/python3 '{}' --steps {} 2>&1", QLAB_PYTHON_DQN_LOOP, steps);
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw UserError("bench train --vs-python: cannot start python3");
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  const size_t line = output.rfind("{\"env_steps_per_s\"");
+  if (status != 0 || line == std::string::npos)
+    throw UserError(
+        fmt::format("bench train --vs-python: '{}' failed (Debian's python3-torch installed?): {}",
+                    command, output.substr(0, output.find('\n'))));
+  return nlohmann::json::parse(output.substr(line))["env_steps_per_s"].get<double>();
+}
 
 // One iteration of continuous training with `layers` (env steps `steps` on `env`) in a temporary
 // run dir; returns that iteration's metrics line.
@@ -52,6 +75,7 @@ void RunBenchTrain(const BenchTrainArgs& args) {
                   {"run.torch_threads", int64_t{args.threads}},
                   {"run.mkldnn", args.mkldnn},
                   {"run.device", args.device}};
+  layers.sets = {"network.kernel=" + args.kernel};
   const auto metrics = TrainOneIteration(layers, args.env, args.steps, "bench train");
   const double env_rate = metrics["env_steps_per_s"];
   const double update_rate = metrics["updates_per_s"];
@@ -60,27 +84,39 @@ void RunBenchTrain(const BenchTrainArgs& args) {
   // phase time per update (acting and stepping included) times the updates
   const double full_updates = (10e6 - 1000) / 4;
   const double projected = full_updates / update_rate;
+  const double python_rate = args.vs_python ? PythonLoopRate(args.steps) : 0.0;
   if (args.json) {
-    fmt::print("{}\n", nlohmann::json{{"env_steps_per_s", env_rate},
-                                      {"updates_per_s", update_rate},
-                                      {"env_steps", metrics["env_steps"]},
-                                      {"updates", metrics["updates"]},
-                                      {"wall_s", wall},
-                                      {"projected_10m_s", projected},
-                                      {"device", args.device},
-                                      {"machine", MachineDescription()}}
-                           .dump());
+    nlohmann::json out = {{"env_steps_per_s", env_rate},
+                          {"updates_per_s", update_rate},
+                          {"env_steps", metrics["env_steps"]},
+                          {"updates", metrics["updates"]},
+                          {"wall_s", wall},
+                          {"projected_10m_s", projected},
+                          {"device", args.device},
+                          {"kernel", args.kernel},
+                          {"machine", MachineDescription()}};
+    if (args.vs_python) {
+      out["python_env_steps_per_s"] = python_rate;
+      out["ratio_vs_python"] = env_rate / python_rate;
+    }
+    fmt::print("{}\n", out.dump());
     return;
   }
   fmt::print(
-      "qlab bench train: Dopamine MinAtar DQN protocol on {} ({} torch threads, device {})\n",
-      args.env, args.threads, args.device);
+      "qlab bench train: Dopamine MinAtar DQN protocol on {} ({} torch threads, device {}, "
+      "network.kernel {})\n",
+      args.env, args.threads, args.device, args.kernel);
   fmt::print("machine: {}\n", MachineDescription());
   fmt::print("{} env steps, {} updates in {:.1f} s: {:.0f} env steps/s, {:.0f} updates/s\n",
              metrics["env_steps"].get<int64_t>(), metrics["updates"].get<int64_t>(), wall, env_rate,
              update_rate);
   fmt::print("full protocol (10M env steps, 2.5M updates) projected: {:.1f} min (goal <= 30)\n",
              projected / 60.0);
+  if (args.vs_python)
+    fmt::print(
+        "Python PyTorch loop (bench/python_dqn_loop.py): {:.0f} env steps/s; qlab is {:.2f}x "
+        "(goal >= 5)\n",
+        python_rate, env_rate / python_rate);
 }
 
 struct BenchAgentsArgs {
@@ -169,8 +205,15 @@ void AddBenchTrainCommand(CLI::App* bench) {
   cmd->add_option("--device", args->device, "run.device: cpu, cuda or cuda:N")
       ->capture_default_str();
   cmd->add_flag("!--no-mkldnn", args->mkldnn, "without libtorch's oneDNN kernels");
+  cmd->add_option("--kernel", args->kernel,
+                  "network.kernel: auto (the hand-written MinAtar kernel) or torch")
+      ->check(CLI::IsMember({"auto", "torch"}))
+      ->capture_default_str();
+  cmd->add_flag("--vs-python", args->vs_python,
+                "also run bench/python_dqn_loop.py (needs python3-torch) and print the ratio");
   cmd->add_flag("--json", args->json,
-                "one JSON object: env_steps_per_s, updates_per_s, env_steps, updates, wall_s");
+                "one JSON object: env_steps_per_s, updates_per_s, env_steps, updates, wall_s, "
+                "(--vs-python) python_env_steps_per_s, ratio_vs_python");
   cmd->callback([args] { RunBenchTrain(*args); });
 }
 

@@ -71,7 +71,11 @@ void NetworkOptions::AddKeys(ConfigSchema& schema) {
            {0, 1 << 16})
       .Int("network.simplicial_dim", 8, "simplicial embedding: V units per group", {2, 1 << 16})
       .Float("network.simplicial_tau", 1.0, "simplicial embedding: softmax temperature",
-             {1e-6, 1e6});
+             {1e-6, 1e6})
+      .String("network.kernel", "auto",
+              "auto: DQN's minatar_cnn networks run on a hand-written CPU forward/backward "
+              "(nets/minatar_cnn_kernel.h) where it fits; torch: always libtorch's",
+              {"auto", "torch"});
 }
 
 NetworkOptions NetworkOptions::FromConfig(const Config& config) {
@@ -98,6 +102,7 @@ NetworkOptions NetworkOptions::FromConfig(const Config& config) {
            .aux_loss = config.GetFloat("network.moe.aux_loss"),
            .aggregate = config.GetString("network.moe.aggregate")};
   o.simplicial_groups = config.GetInt("network.simplicial_groups");
+  o.kernel = config.GetString("network.kernel");
   o.simplicial_dim = config.GetInt("network.simplicial_dim");
   o.simplicial_tau = config.GetFloat("network.simplicial_tau");
   return o;

@@ -70,6 +70,7 @@ struct NetworkOptions {
   MoeOptions moe;
   int64_t simplicial_groups = 0, simplicial_dim = 8;
   double simplicial_tau = 1.0;
+  std::string kernel = "auto";  // auto: hand-written CPU kernel where one fits; torch: never
 
   static void AddKeys(ConfigSchema& schema);  // [network] section
   static NetworkOptions FromConfig(const Config& config);
