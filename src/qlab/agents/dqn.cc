@@ -821,7 +821,6 @@ Dqn::BatchLoss Dqn::KernelLoss(const ReplayBatch& rb, torch::Tensor& loss) {
   kernel_q_.resize(values);
   kernel_next_.resize(values);
   kernel_dq_.assign(values, 0.0F);
-  kernel_loss_.resize(b);
   kernel_priority_.resize(b);
   kernel_q_taken_.resize(b);
   // the next-state values first: Backward reads the activations of the last online Forward
@@ -831,6 +830,7 @@ Dqn::BatchLoss Dqn::KernelLoss(const ReplayBatch& rb, torch::Tensor& loss) {
     online_kernel_->Forward(rb.next_obs.data(), b, kernel_next_online_.data());
   }
   online_kernel_->Forward(rb.obs.data(), b, kernel_q_.data());
+  const bool huber = options_.loss == "huber";
   double mean = 0.0;
   for (int s = 0; s < b; ++s) {
     const float* next = &kernel_next_[static_cast<size_t>(s) * a];
@@ -843,14 +843,13 @@ Dqn::BatchLoss Dqn::KernelLoss(const ReplayBatch& rb, torch::Tensor& loss) {
     const float diff = q - target;
     // per-sample loss and its derivative in q, as ElementwiseLoss (huber: smooth L1, beta 1)
     float per_sample = diff * diff, slope = 2.0F * diff;
-    if (options_.loss == "huber") {
+    if (huber) {
       per_sample = std::abs(diff) < 1.0F ? 0.5F * diff * diff : std::abs(diff) - 0.5F;
       slope = std::clamp(diff, -1.0F, 1.0F);
     }
     const float weight = options_.replay.prioritized ? rb.weight[s] : 1.0F;
     mean += static_cast<double>(weight) * per_sample;
     kernel_dq_[static_cast<size_t>(s) * a + action] = weight * slope / static_cast<float>(b);
-    kernel_loss_[s] = per_sample;
     kernel_priority_[s] = std::abs(diff);
     kernel_q_taken_[s] = q;
   }
@@ -859,7 +858,7 @@ Dqn::BatchLoss Dqn::KernelLoss(const ReplayBatch& rb, torch::Tensor& loss) {
   auto view = [&](std::vector<float>& v) {
     return torch::from_blob(v.data(), {b}, torch::kFloat32);
   };
-  return {.loss = view(kernel_loss_),
+  return {.loss = {},  // the batch mean is `loss`; the tail reads only priority and q_taken
           .priority = view(kernel_priority_),
           .q_taken = view(kernel_q_taken_)};
 }

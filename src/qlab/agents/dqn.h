@@ -179,7 +179,8 @@ class Dqn : public Agent {
   torch::Tensor SprLossOf(const torch::Tensor& latent, ReplayBatch& rb);
   BatchLoss ScalarLoss(const Batch& b);
   // ScalarLoss's loss and gradients on the hand-written kernel: writes the online network's
-  // .grad() and returns the per-sample terms; `loss` is the batch's (weighted) mean.
+  // .grad() and returns the priorities and Q(s, a) (no per-sample loss); `loss` is the batch's
+  // (weighted) mean.
   BatchLoss KernelLoss(const ReplayBatch& rb, torch::Tensor& loss);
   BatchLoss CategoricalLossOf(const Batch& b);
   BatchLoss QuantileLoss(const Batch& b);
@@ -202,7 +203,7 @@ class Dqn : public Agent {
   QNetwork online_{nullptr}, target_{nullptr};
   std::unique_ptr<MinatarCnnKernel> online_kernel_, target_kernel_;             // null: libtorch
   std::vector<float> kernel_q_, kernel_next_, kernel_next_online_, kernel_dq_;  // [B, A] each
-  std::vector<float> kernel_loss_, kernel_priority_, kernel_q_taken_;           // [B] each
+  std::vector<float> kernel_priority_, kernel_q_taken_;                         // [B] each
   SprModel spr_{nullptr}, spr_target_{nullptr};
   std::vector<torch::Tensor> trainable_;  // online network, then the SPR model
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
