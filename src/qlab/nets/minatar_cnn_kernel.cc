@@ -1,9 +1,6 @@
 #include "qlab/nets/minatar_cnn_kernel.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <utility>
 
@@ -61,6 +58,12 @@ QLAB_INLINE inline float Dot(const float* a, const float* b, int64_t n) {
 // y += alpha x
 QLAB_INLINE inline void Axpy(float* y, float alpha, const float* x, int64_t n) {
   for (int64_t k = 0; k < n; ++k) y[k] += alpha * x[k];
+}
+
+// dst [cols][rows] = src [rows][cols]: the kernel's weight layouts to and from torch's.
+QLAB_INLINE inline void Transpose(const float* src, int64_t rows, int64_t cols, float* dst) {
+  for (int64_t c = 0; c < cols; ++c)
+    for (int64_t r = 0; r < rows; ++r) dst[c * rows + r] = src[r * cols + c];
 }
 
 float* GradOf(torch::Tensor& parameter) {
@@ -126,15 +129,11 @@ void MinatarCnnKernel::PrepareWeights() {
   // write through .data()); a few microseconds against the rest of a batch.
   const Dense& first = dense_[0];
   const int64_t o_count = filters_, positions = out_h_ * out_w_, taps = channels_ * kTaps;
-  const float* weight = conv_weight_.data_ptr<float>();
-  for (int64_t o = 0; o < o_count; ++o)
-    for (int64_t t = 0; t < taps; ++t) taps_[t * o_count + o] = weight[o * taps + t];
+  Transpose(conv_weight_.data_ptr<float>(), o_count, taps, taps_.data());
   // the first dense layer's columns from torch's [O][H'][W'] flatten order to [H'][W'][O]
   const float* w = first.weight.data_ptr<float>();
   for (int64_t k = 0; k < first.out; ++k)
-    for (int64_t o = 0; o < o_count; ++o)
-      for (int64_t p = 0; p < positions; ++p)
-        first_weight_[(k * positions + p) * o_count + o] = w[(k * o_count + o) * positions + p];
+    Transpose(&w[k * first.in], o_count, positions, &first_weight_[k * first.in]);
 }
 
 template <class Visit>
@@ -227,11 +226,10 @@ QLAB_VECTOR_CLONES void MinatarCnnKernel::Backward(const float* dq) {
     }
     std::swap(grad_, grad_prev_);
   }
-  float* first = GradOf(dense_[0].weight);
-  for (int64_t k = 0; k < dense_[0].out; ++k)
-    for (int64_t o = 0; o < o_count; ++o)
-      for (int64_t p = 0; p < positions; ++p)
-        first[(k * o_count + o) * positions + p] = first_grad_[(k * positions + p) * o_count + o];
+  const Dense& first = dense_[0];
+  float* first_grad = GradOf(dense_[0].weight);
+  for (int64_t k = 0; k < first.out; ++k)
+    Transpose(&first_grad_[k * first.in], positions, o_count, &first_grad[k * first.in]);
   // grad_ is now d/d(conv output) as [n][H'][W'][O]
   bias_grad_.assign(o_count, 0.0F);
   tap_grad_.assign(channels_ * kTaps * o_count, 0.0F);
@@ -244,10 +242,7 @@ QLAB_VECTOR_CLONES void MinatarCnnKernel::Backward(const float* dq) {
     });
   }
   std::copy(bias_grad_.begin(), bias_grad_.end(), GradOf(conv_bias_));
-  float* dw = GradOf(conv_weight_);
-  for (int64_t o = 0; o < o_count; ++o)
-    for (int64_t t = 0; t < channels_ * kTaps; ++t)
-      dw[o * channels_ * kTaps + t] = tap_grad_[t * o_count + o];
+  Transpose(tap_grad_.data(), channels_ * kTaps, o_count, GradOf(conv_weight_));
 }
 
 }  // namespace qlab
