@@ -1,5 +1,5 @@
 set terminal svg size 720,420 dynamic noenhanced font 'Helvetica,12' background '#ffffff'
-set output '/tmp/dmcrep/dmc_report_files/curve_dmc_reacher_easy_action_repeat_2_max_steps_500_.svg'
+set output 'dmc_report_files/curve_dmc_reacher_easy_action_repeat_2_max_steps_500_.svg'
 set title 'dmc/reacher_easy(action_repeat=2,max_steps=500)'
 set xlabel 'env steps'
 set ylabel 'eval_return_mean (mean, 95% CI)'
