@@ -103,6 +103,37 @@ TEST(QuantileHuberLoss, GradientDescentFindsTheQuantiles) {
   EXPECT_NEAR(pred.item<double>(), 2.0, 0.1);
 }
 
+TEST(QuantileHuberLoss, FusedCpuPassMatchesTheCompositeFormAndItsGradient) {
+  // On the CPU the loss is one fused pass with a hand-written gradient; the composite form runs
+  // when targets need gradients (and on GPUs). Both on random cases with ties (u = 0, |u| = k).
+  torch::manual_seed(3);
+  for (const double kappa : {0.0, 0.5, 1.0}) {
+    for (const bool per_sample : {false, true}) {
+      SCOPED_TRACE(::testing::Message()
+                   << "kappa " << kappa << ", per-sample fractions " << per_sample);
+      const torch::Tensor pred = torch::randn({6, 7});
+      // ties: u = 0.5 for every sample's first prediction, u = 0 for its second
+      const torch::Tensor target = torch::cat(
+          {torch::randn({6, 8}), pred.narrow(1, 0, 1) + 0.5F, pred.narrow(1, 1, 1)}, /*dim=*/1);
+      const torch::Tensor taus = per_sample ? torch::rand({6, 7}) : QuantileMidpoints(7);
+      const torch::Tensor upstream = torch::rand({6});
+      torch::Tensor fused_pred = pred.clone().requires_grad_(true);
+      const torch::Tensor fused = QuantileHuberLoss(fused_pred, taus, target, kappa);
+      (fused * upstream).sum().backward();
+      torch::Tensor ref_pred = pred.clone().requires_grad_(true);
+      const torch::Tensor ref =
+          QuantileHuberLoss(ref_pred, taus, target.clone().requires_grad_(true), kappa);
+      (ref * upstream).sum().backward();
+      // the two paths really are different ones
+      EXPECT_NE(fused.grad_fn()->name().find("FusedQuantileHuber"), std::string::npos);
+      EXPECT_EQ(ref.grad_fn()->name().find("FusedQuantileHuber"), std::string::npos);
+      ExpectTensorNear(fused, ref.detach(), 1e-5);
+      ExpectTensorNear(fused_pred.grad(), ref_pred.grad(), 1e-6);
+      EXPECT_GT(fused_pred.grad().abs().sum().item<double>(), 0.0);
+    }
+  }
+}
+
 TEST(QuantileMidpoints, AreTheCentresOfNEqualBins) {
   ExpectTensorNear(QuantileMidpoints(4), T({0.125, 0.375, 0.625, 0.875}));
 }
