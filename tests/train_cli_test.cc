@@ -292,6 +292,30 @@ TEST(TrainSac, DmcPresetsTrainAndEvaluate) {
   }
 }
 
+// BBF's two MinAtar-100k presets: the paper's scale (for a GPU) and bbf_small (for a CPU) build,
+// train at their replay ratios (8 and 1) and differ in size as documented
+// (docs/sample_efficient.md).
+TEST(TrainBbf, PaperAndSmallMinAtarPresets) {
+  const auto train = [](const std::string& preset) {
+    const auto metrics = TrainAndReadMetrics(
+        "train --config " + preset +
+            " --env minatar/breakout --iterations 1 --steps-per-iteration 40 "
+            "--set agent.min_replay_history=30 --set replay.capacity=1000 --set eval.episodes=1 "
+            "--quiet",
+        TempDir("preset_" + preset.substr(preset.find('/') + 1)));
+    EXPECT_EQ(metrics.size(), 1u) << preset;
+    EXPECT_TRUE(metrics.back()["eval_return_mean"].is_number()) << preset;
+    return metrics.back();
+  };
+  const auto paper = train("bbf/minatar100k"), small = train("bbf/minatar100k_small");
+  EXPECT_EQ(paper["updates"].get<int64_t>(), 80);  // 10 steps after the warm-up, 8 updates each
+  EXPECT_EQ(small["updates"].get<int64_t>(), 10);
+  // width 4x vs 0.5x, dense 2048 vs 256, projection 2048 vs 256, transition 128 vs 16 channels
+  EXPECT_GT(paper["flops_per_update"].get<double>(),
+            40.0 * small["flops_per_update"].get<double>());
+  EXPECT_GT(paper["parameters"].get<double>(), 20.0 * small["parameters"].get<double>());
+}
+
 // Multi-task training (`--env a,b`): per-task returns logged beside their mean, each task
 // evaluated with eval.episodes episodes on its own envs, the report reads the run, and a kill
 // mid-run resumes exactly.

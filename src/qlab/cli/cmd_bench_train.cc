@@ -154,10 +154,12 @@ void RunBenchAgents(const BenchAgentsArgs& args) {
   }
   for (const auto& agent : args.agents) {
     FindAgent(agent);
-    // the agent's Dopamine MinAtar preset, or its MinAtar-100k one (der, drq_eps, spr, bbf)
+    // the agent's Dopamine MinAtar preset, or its MinAtar-100k one (der, drq_eps, spr), or the
+    // CPU-sized one where the paper's scale is for a GPU (bbf)
     std::string preset = agent + "/dopamine_minatar";
-    for (const auto& [name, description] : ListPresets(agent))
-      if (name == agent + "/minatar100k") preset = name;
+    for (const std::string suffix : {"/minatar100k", "/minatar100k_small"})
+      for (const auto& [name, description] : ListPresets(agent))
+        if (name == agent + suffix) preset = name;
     const double rate = UpdatesPerSecond(preset, args);
     if (agent == "dqn") dqn_rate = rate;
     const double cost = dqn_rate > 0.0 ? dqn_rate / rate : 0.0;
