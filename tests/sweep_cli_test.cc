@@ -164,6 +164,12 @@ TEST(SweepCli, BadInputFailsBeforeAnythingRuns) {
   EXPECT_NE(typo.err.find("unknown key 'agent.lrr'; did you mean 'agent.lr'"), std::string::npos)
       << typo.err;
   EXPECT_FALSE(fs::exists(dir + "/out"));
+  std::ofstream(dir + "/ok.toml")
+      << "[sweep]\nagent = \"dqn\"\nenvs = \"classic/cartpole\"\nout = \"" << dir << "/out\"\n";
+  const auto device = RunQlab("sweep " + dir + "/ok.toml --device gpu0");
+  EXPECT_EQ(device.code, 2);
+  EXPECT_NE(device.err.find("'gpu0': not a device"), std::string::npos) << device.err;
+  EXPECT_FALSE(fs::exists(dir + "/out"));
   std::ofstream(dir + "/env.toml") << "[sweep]\nagent = \"dqn\"\nenvs = \"classic/cartpol\"\n";
   const auto env = RunQlab("sweep " + dir + "/env.toml --dry-run");
   EXPECT_EQ(env.code, 2);

@@ -10,6 +10,7 @@
 #include "qlab/cli/commands.h"
 #include "qlab/core/errors.h"
 #include "qlab/envs/builtin.h"
+#include "qlab/nets/device.h"
 #include "qlab/report/runs.h"
 #include "qlab/sweep/local_executor.h"
 #include "qlab/sweep/processes.h"
@@ -24,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct SweepArgs {
-  std::string spec, executor;
+  std::string spec, executor, device;
   bool dry_run = false, quiet = false, json = false, wait = false;
   int workers = 0;
 };
@@ -117,7 +118,17 @@ void SubmitToSlurm(const sweep::SweepSpec& spec, const SweepArgs& args) {
 void RunSweep(const SweepArgs& args) {
   sweep::SweepSpec spec = sweep::LoadSweepSpec(args.spec);
   if (!args.executor.empty()) spec.executor = args.executor;
+  if (!args.device.empty()) spec.device = args.device;
   Validate(spec);
+  // The local runs start here: a GPU this build or machine lacks fails now, not in every run.
+  // (Slurm runs start on the cluster's nodes, which the submitting machine cannot speak for.)
+  if (!spec.device.empty() && spec.executor == "local") {
+    try {
+      ParseDevice(spec.device);
+    } catch (const UserError& e) {
+      throw UserError(fmt::format("sweep {}: {}", spec.name, e.what()));
+    }
+  }
   if (args.dry_run) {
     fmt::print("sweep {}: {} runs into {} (results {})\n", spec.name, spec.runs.size(), spec.out,
                spec.db_path());
@@ -172,6 +183,8 @@ void AddSweepCommand(CLI::App& app) {
   cmd->add_flag("--dry-run", args->dry_run, "validate every run and list them; run nothing");
   cmd->add_option("--workers", args->workers, "parallel runs (default: cores / threads per run)");
   cmd->add_flag("--quiet", args->quiet, "no progress lines");
+  cmd->add_option("--device", args->device,
+                  "where every run's networks train (cpu, cuda, cuda:N); overrides the spec's");
   cmd->add_option("--executor", args->executor, "override the spec's executor")
       ->check(CLI::IsMember({"local", "slurm"}));
   cmd->add_flag("--wait", args->wait, "slurm: wait for the job array to end, showing progress");

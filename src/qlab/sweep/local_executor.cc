@@ -71,7 +71,8 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
       queue.pop_front();
       const std::string dir = spec.run_dir(*run);
       const bool resume = PrepareRunDir(dir);
-      const auto args = TrainArguments(*run, dir, spec.threads, options.qlab_binary, resume);
+      const auto args =
+          TrainArguments(*run, dir, spec.threads, spec.device, options.qlab_binary, resume);
       running[LaunchRun(args, spec.logs_dir() + "/" + run->id + ".log")] = run;
     }
     if (StopSignals::requested() && !forwarded) {

@@ -68,9 +68,11 @@ bool PrepareRunDir(const std::string& dir) {
 }
 
 std::vector<std::string> TrainArguments(const SweepRun& run, const std::string& dir, int threads,
-                                        const std::string& binary, bool resume) {
+                                        const std::string& device, const std::string& binary,
+                                        bool resume) {
   std::vector<std::string> args = {binary, "train", "--quiet", "--threads",
                                    std::to_string(threads)};
+  if (!device.empty()) args.insert(args.end(), {"--device", device});
   if (resume) {
     args.insert(args.end(), {"--resume", dir});
     return args;

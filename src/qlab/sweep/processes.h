@@ -26,9 +26,11 @@ std::string Outcome(const std::string& status);
 // status and no checkpoint holds nothing worth keeping (killed while being created): removed.
 bool PrepareRunDir(const std::string& dir);
 
-// argv of the `qlab train` child of a run: a new run into `dir`, or `--resume dir`.
+// argv of the `qlab train` child of a run: a new run into `dir`, or `--resume dir`; a non-empty
+// `device` is passed as --device (both ways: checkpoints load onto any device).
 std::vector<std::string> TrainArguments(const SweepRun& run, const std::string& dir, int threads,
-                                        const std::string& binary, bool resume);
+                                        const std::string& device, const std::string& binary,
+                                        bool resume);
 
 // Starts `args` with stdout and stderr appended to `log`. The child gets SIGTERM when its parent
 // dies (runs checkpoint on SIGTERM), so nothing keeps running unseen after a killed sweep.

@@ -52,6 +52,7 @@ json TaskJson(const SweepSpec& spec, const SweepRun& run) {
           {"sets", run.sets},
           {"swept", run.swept},
           {"threads", spec.threads},
+          {"device", spec.device},
           {"dir", out + "/runs/" + run.id},
           {"log", out + "/logs/" + run.id + ".log"},
           {"db", out + "/results.db"}};
@@ -281,6 +282,7 @@ int RunSlurmTask(const std::string& tasks_file, int index, const std::string& ql
   SweepRun run;
   std::string sweep, dir, log, db_path;
   int threads = 1;
+  std::string device;
   try {
     const json task = json::parse(lines[static_cast<size_t>(index)]);
     task.at("id").get_to(run.id);
@@ -293,6 +295,7 @@ int RunSlurmTask(const std::string& tasks_file, int index, const std::string& ql
     task.at("swept").get_to(run.swept);
     task.at("sweep").get_to(sweep);
     task.at("threads").get_to(threads);
+    if (task.contains("device")) task.at("device").get_to(device);  // task lists before it
     task.at("dir").get_to(dir);
     task.at("log").get_to(log);
     task.at("db").get_to(db_path);
@@ -311,7 +314,7 @@ int RunSlurmTask(const std::string& tasks_file, int index, const std::string& ql
   fmt::print("qlab sweep task {}: {} {} ({}, log {})\n", index, resume ? "resumes" : "starts",
              run.id, run.label, log);
   std::fflush(stdout);
-  const pid_t pid = LaunchRun(TrainArguments(run, dir, threads, qlab_binary, resume), log);
+  const pid_t pid = LaunchRun(TrainArguments(run, dir, threads, device, qlab_binary, resume), log);
   int wait_status = 0;
   bool forwarded = false;
   while (waitpid(pid, &wait_status, 0) < 0) {

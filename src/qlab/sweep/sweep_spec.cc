@@ -212,9 +212,9 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
   reader.CheckKeys(table, "top level", {"sweep", "set", "grid", "variants", "random", "slurm"});
   const toml::table* sweep = table["sweep"].as_table();
   if (sweep == nullptr) reader.Fail("missing the [sweep] table (agent, envs, seeds, ...)");
-  reader.CheckKeys(
-      *sweep, "sweep",
-      {"name", "out", "agent", "config", "envs", "seeds", "threads", "workers", "executor"});
+  reader.CheckKeys(*sweep, "sweep",
+                   {"name", "out", "agent", "config", "envs", "seeds", "threads", "device",
+                    "workers", "executor"});
 
   SweepSpec spec;
   spec.name = reader.String(*sweep, "name", "sweep", fs::path(path).stem().string());
@@ -224,6 +224,7 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
     reader.Fail(fmt::format("unknown executor '{}' (valid: local, slurm)", spec.executor));
   spec.threads = static_cast<int>(reader.Int(*sweep, "threads", "sweep", 1, 1));
   spec.workers = static_cast<int>(reader.Int(*sweep, "workers", "sweep", 0, 0));
+  spec.device = reader.String(*sweep, "device", "sweep", "");
   if (const toml::table* slurm = table["slurm"].as_table()) {
     reader.CheckKeys(*slurm, "slurm",
                      {"partition", "time", "mem", "account", "qos", "gres", "cpus_per_task",

@@ -50,7 +50,10 @@ struct SweepSpec {
   std::string out;   // root dir: runs/<id>/, results.db, logs/ (default sweeps/<name>)
   std::string executor = "local";  // local (worker processes) or slurm (job arrays)
   int threads = 1;                 // per run: env-stepping and libtorch threads
-  int workers = 0;                 // local executor: parallel runs (0: cores / threads)
+  // Where every run's networks train (`qlab train --device`); empty: each config's run.device.
+  // Like threads, not part of a run's identity: a run resumed on a GPU is the same run.
+  std::string device;
+  int workers = 0;  // local executor: parallel runs (0: cores / threads)
   SlurmOptions slurm;
   std::vector<SweepRun> runs;
 

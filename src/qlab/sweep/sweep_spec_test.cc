@@ -5,6 +5,7 @@
 #include <set>
 
 #include "qlab/core/errors.h"
+#include "qlab/sweep/processes.h"
 
 namespace qlab::sweep {
 namespace {
@@ -95,6 +96,14 @@ TEST(SweepSpec, IdsAreStableAcrossExpansions) {
   for (const auto& run : b.runs) ids_b.insert(run.id);
   EXPECT_EQ(b.runs.size(), 36u);
   for (const auto& run : a.runs) EXPECT_TRUE(ids_b.contains(run.id)) << run.id;
+  // where runs train is not what they are: the same ids on another device and thread count
+  std::string elsewhere = kSpec;
+  elsewhere.replace(elsewhere.find("[sweep]"), 7, "[sweep]\ndevice = \"cuda\"\nthreads = 4");
+  const SweepSpec c = ParseSweepSpec(elsewhere, "c.toml");
+  EXPECT_EQ(c.device, "cuda");
+  EXPECT_EQ(a.device, "");
+  ASSERT_EQ(c.runs.size(), a.runs.size());
+  for (size_t i = 0; i < a.runs.size(); ++i) EXPECT_EQ(c.runs[i].id, a.runs[i].id);
   // a different override is a different run
   std::string other = kSpec;
   other.replace(other.find("\"run.iterations\" = 2"), 20, "\"run.iterations\" = 3");
@@ -146,6 +155,24 @@ seed = 1
   EXPECT_EQ(lr(0), lr(6));
   EXPECT_NE(lr(0), lr(2));
   EXPECT_EQ(ParseSweepSpec(text, "r.toml").runs[2].sets, spec.runs[2].sets);  // seeded
+}
+
+TEST(SweepSpec, TrainArgumentsCarryThreadsAndDeviceBothWays) {
+  const SweepSpec spec = ParseSweepSpec(kSpec, "/tmp/specs/utd.toml");
+  const SweepRun& run = spec.runs[0];
+  const auto joined = [](const std::vector<std::string>& args) {
+    std::string text;
+    for (const auto& arg : args) text += arg + " ";
+    return text;
+  };
+  const std::string fresh = joined(TrainArguments(run, "d", 2, "cuda:1", "qlab", false));
+  EXPECT_EQ(fresh.rfind("qlab train --quiet --threads 2 --device cuda:1 --agent dqn ", 0), 0u)
+      << fresh;
+  EXPECT_NE(fresh.find("--set agent.batch_size=32"), std::string::npos) << fresh;
+  EXPECT_EQ(joined(TrainArguments(run, "d", 1, "cuda", "qlab", true)),
+            "qlab train --quiet --threads 1 --device cuda --resume d ");
+  EXPECT_EQ(joined(TrainArguments(run, "d", 1, "", "qlab", true)),
+            "qlab train --quiet --threads 1 --resume d ");
 }
 
 TEST(SweepSpec, SlurmResources) {
