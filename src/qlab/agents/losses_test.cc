@@ -192,6 +192,29 @@ TEST(NoisyLinear, IsItsMeanWithoutNoiseAndResamplesReproducibly) {
   EXPECT_GT(a->weight_sigma.grad().abs().sum().item<double>(), 0.0);
 }
 
+// Without gradients (acting, target values) the layer takes the factorised form; it must be the
+// same function as the materialised noisy weight, for one observation, a batch and more dims.
+TEST(NoisyLinear, FactorisedNoGradForwardIsTheMaterialisedWeightsFunction) {
+  torch::manual_seed(1);
+  NoisyLinear layer(40, 7, 0.5);
+  Rng rng(3);
+  layer->ResampleNoise(rng);
+  const torch::Tensor weight =
+      layer->weight_mu + layer->weight_sigma * torch::outer(layer->eps_out(), layer->eps_in());
+  const torch::Tensor bias = layer->bias_mu + layer->bias_sigma * layer->eps_out();
+  for (const auto& shape : {std::vector<int64_t>{1, 40}, {32, 40}, {4, 5, 40}}) {
+    const torch::Tensor x = torch::randn(shape);
+    const torch::Tensor expected = torch::nn::functional::linear(x, weight, bias).detach();
+    const torch::Tensor with_grad = layer->forward(x);
+    ASSERT_TRUE(with_grad.requires_grad());
+    ExpectTensorNear(with_grad.detach(), expected, 1e-5);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor without = layer->forward(x);
+    EXPECT_FALSE(without.requires_grad());
+    ExpectTensorNear(without, expected, 1e-5);
+  }
+}
+
 // QDagger's distillation: KL(p_T || p_S) with p = softmax(q / T).
 TEST(DistillationLoss, IsTheKlOfTheTemperedPolicies) {
   // teacher [0, ln 3] -> p_T = [1/4, 3/4]; student [0, 0] -> p_S = [1/2, 1/2]:

@@ -9,6 +9,7 @@
 #include "qlab/core/check.h"
 #include "qlab/core/config.h"
 #include "qlab/core/errors.h"
+#include "qlab/nets/dense.h"
 #include "qlab/nets/device.h"
 #include "qlab/nets/impala.h"
 
@@ -315,7 +316,7 @@ QNetworkImpl::QNetworkImpl(const std::vector<int64_t>& obs_shape, int64_t num_ac
       seq->push_back(noisy_layers_.back());
       return std::shared_ptr<torch::nn::Module>(noisy_layers_.back().ptr());
     }
-    torch::nn::Linear linear(in, out);
+    Dense linear(in, out);
     seq->push_back(linear);
     return std::shared_ptr<torch::nn::Module>(linear.ptr());
   };

@@ -23,6 +23,8 @@ class NoisyLinearImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
   void ResampleNoise(Rng& rng);
   void set_noise_enabled(bool enabled) { noise_enabled_ = enabled; }
+  const torch::Tensor& eps_in() const { return eps_in_; }    // f(eps_in) of the current sample
+  const torch::Tensor& eps_out() const { return eps_out_; }  // f(eps_out)
 
   torch::Tensor weight_mu, weight_sigma, bias_mu, bias_sigma;
 
