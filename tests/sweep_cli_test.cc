@@ -154,6 +154,20 @@ TEST(SweepCli, AKilledSweepIsRerunToExactlyTheUninterruptedRuns) {
   for (const auto& row : rows) EXPECT_EQ(row["status"], "done");
 }
 
+// --only keeps the runs whose label matches a glob: part of a study runs elsewhere
+TEST(SweepCli, OnlyRunsTheMatchingLabels) {
+  const std::string dir = TempDir("only");
+  const std::string spec = WriteSpec(dir);
+  const auto all = RunQlab("sweep " + spec + " --dry-run");
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_NE(all.out.find(": 4 runs into"), std::string::npos) << all.out;
+  const auto half = RunQlab("sweep " + spec + " --dry-run --only '*=0.5]'");
+  ASSERT_EQ(half.code, 0) << half.err;
+  EXPECT_NE(half.out.find(": 2 runs into"), std::string::npos) << half.out;
+  EXPECT_EQ(half.out.find("updates_per_step=1]"), std::string::npos) << half.out;
+  EXPECT_NE(half.out.find("dqn[updates_per_step=0.5]"), std::string::npos) << half.out;
+}
+
 TEST(SweepCli, BadInputFailsBeforeAnythingRuns) {
   const std::string dir = TempDir("bad");
   std::ofstream(dir + "/typo.toml")
@@ -166,6 +180,10 @@ TEST(SweepCli, BadInputFailsBeforeAnythingRuns) {
   EXPECT_FALSE(fs::exists(dir + "/out"));
   std::ofstream(dir + "/ok.toml")
       << "[sweep]\nagent = \"dqn\"\nenvs = \"classic/cartpole\"\nout = \"" << dir << "/out\"\n";
+  const auto only = RunQlab("sweep " + dir + "/ok.toml --only 'spr*'");
+  EXPECT_EQ(only.code, 2);
+  EXPECT_NE(only.err.find("--only spr* matches no run's label (labels: dqn)"), std::string::npos)
+      << only.err;
   const auto device = RunQlab("sweep " + dir + "/ok.toml --device gpu0");
   EXPECT_EQ(device.code, 2);
   EXPECT_NE(device.err.find("'gpu0': not a device"), std::string::npos) << device.err;

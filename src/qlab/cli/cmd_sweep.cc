@@ -1,7 +1,12 @@
 // qlab sweep SPEC.toml: many training runs from one spec (src/qlab/sweep, docs/sweeps.md);
 // qlab sweep status SPEC.toml: where each run stands; qlab sweep task: one Slurm array task.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <fnmatch.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <set>
 
 #include <filesystem>
 #include <map>
@@ -26,6 +31,7 @@ namespace fs = std::filesystem;
 
 struct SweepArgs {
   std::string spec, executor, device;
+  std::vector<std::string> only;  // label patterns: run just these runs of the spec
   bool dry_run = false, quiet = false, json = false, wait = false;
   int workers = 0;
 };
@@ -45,6 +51,21 @@ void Validate(const sweep::SweepSpec& spec) {
                                   run.label, run.env, run.seed, e.what()));
     }
   }
+}
+
+// --only: the runs whose label matches one of `patterns` (shell globs, e.g. 'spr*'); the others
+// are left alone (not run, not counted), so part of a study can run on another machine.
+void KeepOnly(sweep::SweepSpec& spec, const std::vector<std::string>& patterns) {
+  std::set<std::string> labels;
+  for (const auto& run : spec.runs) labels.insert(run.label);
+  std::erase_if(spec.runs, [&](const sweep::SweepRun& run) {
+    return std::none_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
+      return fnmatch(pattern.c_str(), run.label.c_str(), 0) == 0;
+    });
+  });
+  if (spec.runs.empty())
+    throw UserError(fmt::format("sweep {}: --only {} matches no run's label (labels: {})",
+                                spec.name, fmt::join(patterns, " "), fmt::join(labels, ", ")));
 }
 
 std::string SelfPath() {
@@ -119,6 +140,7 @@ void RunSweep(const SweepArgs& args) {
   sweep::SweepSpec spec = sweep::LoadSweepSpec(args.spec);
   if (!args.executor.empty()) spec.executor = args.executor;
   if (!args.device.empty()) spec.device = args.device;
+  if (!args.only.empty()) KeepOnly(spec, args.only);
   Validate(spec);
   // The local runs start here: a GPU this build or machine lacks fails now, not in every run.
   // (Slurm runs start on the cluster's nodes, which the submitting machine cannot speak for.)
@@ -183,6 +205,8 @@ void AddSweepCommand(CLI::App& app) {
   cmd->add_flag("--dry-run", args->dry_run, "validate every run and list them; run nothing");
   cmd->add_option("--workers", args->workers, "parallel runs (default: cores / threads per run)");
   cmd->add_flag("--quiet", args->quiet, "no progress lines");
+  cmd->add_option("--only", args->only,
+                  "run only the runs whose label matches (a glob, e.g. 'spr*'; repeatable)");
   cmd->add_option("--device", args->device,
                   "where every run's networks train (cpu, cuda, cuda:N); overrides the spec's");
   cmd->add_option("--executor", args->executor, "override the spec's executor")
