@@ -192,8 +192,9 @@ TEST(NoisyLinear, IsItsMeanWithoutNoiseAndResamplesReproducibly) {
   EXPECT_GT(a->weight_sigma.grad().abs().sum().item<double>(), 0.0);
 }
 
-// Without gradients (acting, target values) the layer takes the factorised form; it must be the
-// same function as the materialised noisy weight, for one observation, a batch and more dims.
+// Acting on one observation (no gradients) takes the factorised form; every path must be the
+// same function as the materialised noisy weight: one row, a batch, more dims, with and without
+// gradients.
 TEST(NoisyLinear, FactorisedNoGradForwardIsTheMaterialisedWeightsFunction) {
   torch::manual_seed(1);
   NoisyLinear layer(40, 7, 0.5);
