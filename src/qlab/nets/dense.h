@@ -9,12 +9,17 @@
 
 namespace qlab {
 
+// One input row and no gradients: acting on one observation, where matrix-vector products win.
+inline bool IsOneRowWithoutGrad(const torch::Tensor& x) {
+  return x.dim() == 2 && x.size(0) == 1 && !torch::GradMode::is_enabled();
+}
+
 class DenseImpl : public torch::nn::LinearImpl {
  public:
   using torch::nn::LinearImpl::LinearImpl;
 
   torch::Tensor forward(const torch::Tensor& x) {
-    if (x.dim() == 2 && x.size(0) == 1 && !torch::GradMode::is_enabled()) {
+    if (IsOneRowWithoutGrad(x)) {
       const torch::Tensor row = x[0];
       return (bias.defined() ? torch::addmv(bias, weight, row) : torch::mv(weight, row))
           .unsqueeze(0);

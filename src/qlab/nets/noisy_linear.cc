@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "qlab/nets/dense.h"
 #include "qlab/nets/device.h"
 
 namespace qlab {
@@ -22,7 +23,7 @@ torch::Tensor NoisyLinearImpl::forward(const torch::Tensor& x) {
   namespace F = torch::nn::functional;
   if (!noise_enabled_) return F::linear(x, weight_mu, bias_mu);
   const torch::Tensor bias = bias_mu + bias_sigma * eps_out_;
-  if (x.dim() == 2 && x.size(0) == 1 && !torch::GradMode::is_enabled()) {
+  if (IsOneRowWithoutGrad(x)) {
     // Acting on one observation: the factorised form, (mu + sigma * eps_out eps_in^T) x =
     // mu x + eps_out * (sigma (eps_in * x)), as matrix-vector products that read mu and sigma
     // once, instead of building the out x in noisy weight and a GEMM that copies it into packed
