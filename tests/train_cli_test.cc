@@ -708,5 +708,32 @@ TEST(BenchTrain, JsonOnBothKernels) {
   EXPECT_NE(bad.err.find("--kernel"), std::string::npos) << bad.err;
 }
 
+// `qlab bench agents --ops N`: each agent's row carries its N costliest ops of a profiled run;
+// C51's update is libtorch's, so its distribution loss and matrix products are among them.
+TEST(BenchAgents, OpsListsTheCostliestOpsPerUpdate) {
+  const auto r = RunQlab("bench agents --agent c51 --steps 1300 --ops 12 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  const auto& profile = json["agents"].at(0)["profile"];
+  EXPECT_GE(profile["stalls"].get<int64_t>(), 0);
+  const auto& ops = profile["ops"];
+  ASSERT_EQ(ops.size(), 12u);
+  double share = 0.0, previous = 1e300;
+  bool matrix_product = false;
+  for (const auto& op : ops) {
+    const double ms = op["self_ms_per_update"];
+    EXPECT_LE(ms, previous) << op;  // costliest first
+    EXPECT_GT(op["calls_per_update"].get<double>(), 0.0) << op;
+    previous = ms;
+    share += op["share"].get<double>();
+    const std::string name = op["op"];
+    matrix_product |= name == "aten::addmm" || name == "aten::mm";
+  }
+  EXPECT_TRUE(matrix_product) << ops;
+  EXPECT_GT(share, 0.3);
+  EXPECT_LE(share, 1.0 + 1e-9);
+  EXPECT_NE(RunQlab("bench agents --agent c51 --ops -1").code, 0);
+}
+
 }  // namespace
 }  // namespace qlab

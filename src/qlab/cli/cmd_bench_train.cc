@@ -3,7 +3,8 @@
 // full 10M-step protocol (docs/benchmarks.md); --vs-python also runs bench/python_dqn_loop.py (the
 // same loop in Python PyTorch) and prints the ratio.
 // qlab bench agents: the cost of one update of each agent of the DQN family on its MinAtar preset
-// (update period 1, so updates dominate), as updates/s and as a ratio to DQN's.
+// (update period 1, so updates dominate), as updates/s and as a ratio to DQN's; --ops N adds, per
+// agent, a second (profiled) run's N costliest libtorch ops per update.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "qlab/core/errors.h"
 #include "qlab/core/files.h"
 #include "qlab/core/machine.h"
+#include "qlab/nets/op_profile.h"
 #include "qlab/train/runner.h"
 
 namespace qlab::cli {
@@ -127,14 +129,62 @@ struct BenchAgentsArgs {
   bool json = false;
   std::string device = "cpu";
   std::vector<std::string> sets;  // extra overrides for every agent (e.g. network width)
+  int ops = 0;                    // > 0: print this many costliest ops of a profiled run
 };
 
-// Training-phase updates/s of `preset` with one update per env step after 1000 warm-up steps.
-double UpdatesPerSecond(const std::string& preset, const BenchAgentsArgs& args) {
+TrainLayers AgentLayers(const std::string& preset, const BenchAgentsArgs& args) {
   TrainLayers layers{.config_files = {preset}, .sets = {"agent.update_period=1"}};
   layers.sets.insert(layers.sets.end(), args.sets.begin(), args.sets.end());
   layers.flags = {{"run.device", args.device}};
-  return TrainOneIteration(layers, args.env, args.steps, "bench agents")["updates_per_s"];
+  return layers;
+}
+
+// Training-phase updates/s of `preset` with one update per env step after 1000 warm-up steps.
+double UpdatesPerSecond(const std::string& preset, const BenchAgentsArgs& args) {
+  return TrainOneIteration(AgentLayers(preset, args), args.env, args.steps,
+                           "bench agents")["updates_per_s"];
+}
+
+// The same run again under the op profiler: its `count` costliest ops, self time per update
+// (acting, replay and warm-up included in the total, so shares of the whole iteration), and the
+// stalls left out of them (op_profile.h).
+nlohmann::json CostliestOps(const std::string& preset, const BenchAgentsArgs& args, int count) {
+  OpProfile profile;
+  const auto metrics =
+      TrainOneIteration(AgentLayers(preset, args), args.env, args.steps, "bench agents --ops");
+  const std::vector<OpTime> ops = profile.Stop();
+  const double updates = std::max<double>(1.0, metrics["updates"].get<double>());
+  double all_us = 0.0, stalled_us = 0.0;
+  int64_t stalls = 0;
+  for (const OpTime& op : ops) {
+    all_us += op.self_us;
+    stalled_us += op.stalled_us;
+    stalls += op.stalled_calls;
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t i = 0; i < ops.size() && i < static_cast<size_t>(count); ++i)
+    rows.push_back({{"op", ops[i].name},
+                    {"calls_per_update", static_cast<double>(ops[i].calls) / updates},
+                    {"self_ms_per_update", ops[i].self_us / 1000.0 / updates},
+                    {"share", all_us > 0.0 ? ops[i].self_us / all_us : 0.0},
+                    {"longest_ms", ops[i].max_self_us / 1000.0}});
+  return {{"ops", rows},
+          {"profiled_ms_per_update", all_us / 1000.0 / updates},
+          {"stalls", stalls},
+          {"stalled_s", stalled_us / 1e6}};
+}
+
+void PrintOps(const nlohmann::json& profile) {
+  fmt::print("  {:<40} {:>8} {:>14} {:>7} {:>11}\n", "op (profiled run)", "calls/u",
+             "self ms/update", "share", "longest ms");
+  for (const auto& op : profile["ops"])
+    fmt::print("  {:<40} {:>8.1f} {:>14.3f} {:>6.1f}% {:>11.3f}\n", op["op"].get<std::string>(),
+               op["calls_per_update"].get<double>(), op["self_ms_per_update"].get<double>(),
+               100.0 * op["share"].get<double>(), op["longest_ms"].get<double>());
+  fmt::print(
+      "  all ops: {:.3f} ms/update under the profiler; {} stalled calls left out ({:.2f} s)\n",
+      profile["profiled_ms_per_update"].get<double>(), profile["stalls"].get<int64_t>(),
+      profile["stalled_s"].get<double>());
 }
 
 void RunBenchAgents(const BenchAgentsArgs& args) {
@@ -163,13 +213,19 @@ void RunBenchAgents(const BenchAgentsArgs& args) {
     const double rate = UpdatesPerSecond(preset, args);
     if (agent == "dqn") dqn_rate = rate;
     const double cost = dqn_rate > 0.0 ? dqn_rate / rate : 0.0;
-    rows.push_back({{"agent", agent},
-                    {"preset", preset},
-                    {"updates_per_s", rate},
-                    {"cost_vs_dqn", dqn_rate > 0.0 ? nlohmann::json(cost) : nlohmann::json()}});
+    nlohmann::json row = {
+        {"agent", agent},
+        {"preset", preset},
+        {"updates_per_s", rate},
+        {"cost_vs_dqn", dqn_rate > 0.0 ? nlohmann::json(cost) : nlohmann::json()}};
     if (!args.json)
       fmt::print("{:<10} {:<30} {:>10.0f} {:>12.3f} {:>14}\n", agent, preset, rate, 1000.0 / rate,
                  dqn_rate > 0.0 ? fmt::format("{:.2f}x", cost) : std::string("-"));
+    if (args.ops > 0) {
+      row["profile"] = CostliestOps(preset, args, args.ops);
+      if (!args.json) PrintOps(row["profile"]);
+    }
+    rows.push_back(std::move(row));
   }
   if (args.json)
     fmt::print("{}\n", nlohmann::json{{"agents", rows},
@@ -193,7 +249,11 @@ void AddBenchAgentsCommand(CLI::App* bench) {
   cmd->add_option("--device", args->device, "run.device: cpu, cuda or cuda:N")
       ->capture_default_str();
   cmd->add_option("--set", args->sets, "extra key=value for every agent (repeatable)");
-  cmd->add_flag("--json", args->json, "one JSON object: agents [{agent, updates_per_s, ...}]");
+  cmd->add_option("--ops", args->ops,
+                  "also profile each agent's run again and print its N costliest libtorch ops")
+      ->check(CLI::Range(0, 1000));
+  cmd->add_flag("--json", args->json,
+                "one JSON object: agents [{agent, updates_per_s, ..., profile (with --ops)}]");
   cmd->callback([args] { RunBenchAgents(*args); });
 }
 
