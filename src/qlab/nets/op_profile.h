@@ -5,7 +5,8 @@
 // match timed runs within a few percent (docs/benchmarks.md). A call far longer than its op
 // usually takes (over 10 ms and 20x the op's median) is a stall of the machine (a paused virtual
 // CPU, a page-fault storm), not the op's cost: it is counted apart, so that one pause does not
-// make an elementwise op look like the hot spot.
+// make an elementwise op look like the hot spot. Times are host times: on a GPU, where kernels
+// run asynchronously, they show launches and synchronisations, not kernel durations.
 #pragma once
 
 #include <cstdint>
