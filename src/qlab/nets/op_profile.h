@@ -30,7 +30,7 @@ struct OpTime {
 class OpProfile {
  public:
   OpProfile();
-  ~OpProfile();  // stops a profile that was not stopped
+  ~OpProfile();  // stops observing if Stop() was not called
   OpProfile(const OpProfile&) = delete;
   OpProfile& operator=(const OpProfile&) = delete;
 
@@ -40,6 +40,7 @@ class OpProfile {
  private:
   struct State;
   bool running() const;
+  void Detach();  // stops observing ops
   std::unique_ptr<State> state_;
 };
 
