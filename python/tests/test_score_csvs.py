@@ -1,0 +1,59 @@
+"""scripts/score_csvs.py: published score files equal the runs' final scores, in the format
+`qlab stats` reads, and an incomplete study is an error rather than a silently shorter matrix."""
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+import qlab
+
+from conftest import REPO
+
+SCRIPT = os.path.join(REPO, "scripts", "score_csvs.py")
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, SCRIPT, *map(str, args)], capture_output=True, text=True)
+
+
+def _read(path):
+    with open(path) as f:
+        rows = list(csv.reader(f))
+    return rows[0], np.array(rows[1:], dtype=float)
+
+
+def test_score_files_hold_every_finished_runs_last_score(example_runs, tmp_path, qlab_cli):
+    done = _run(example_runs, tmp_path)
+    assert done.returncode == 0, done.stderr
+    scores, envs = qlab.score_dict(example_runs, normalize="none")
+    for label in ("dqn", "double_dqn"):
+        header, matrix = _read(tmp_path / f"{label}.csv")
+        assert header == envs
+        np.testing.assert_allclose(matrix, scores[label], rtol=1e-9)
+    # the files are qlab stats' input
+    assert "dqn" in qlab_cli("stats", tmp_path / "dqn.csv", tmp_path / "double_dqn.csv", "--reps", 100)
+
+
+def test_an_incomplete_label_is_an_error_unless_partial(example_runs, tmp_path):
+    runs = tmp_path / "runs"
+    shutil.copytree(example_runs, runs)
+    shutil.rmtree(runs / "dqn_breakout_s1")
+    done = _run(runs, tmp_path / "out")
+    assert done.returncode != 0
+    assert "dqn has different seeds finished per env" in done.stderr
+    assert "minatar/breakout 3" in done.stderr
+    done = _run(runs, tmp_path / "out", "--partial", "--label", "dqn")
+    assert done.returncode == 0, done.stderr
+    _, matrix = _read(tmp_path / "out" / "dqn.csv")
+    assert matrix.shape == (3, 2)  # seeds 0, 2, 3 of both envs
+    assert not os.path.exists(tmp_path / "out" / "double_dqn.csv")
+
+
+def test_an_unknown_label_names_the_labels_there(example_runs, tmp_path):
+    done = _run(example_runs, tmp_path, "--label", "spr")
+    assert done.returncode != 0
+    assert "no finished runs labelled spr" in done.stderr and "double_dqn, dqn" in done.stderr
