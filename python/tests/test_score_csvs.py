@@ -57,3 +57,26 @@ def test_an_unknown_label_names_the_labels_there(example_runs, tmp_path):
     done = _run(example_runs, tmp_path, "--label", "spr")
     assert done.returncode != 0
     assert "no finished runs labelled spr" in done.stderr and "double_dqn, dqn" in done.stderr
+
+
+def test_published_score_files_match_their_published_runs(tmp_path):
+    """docs/results/minatar100k: every label whose 25 runs are published has a score file equal to
+    what the runs give (a hand edit or a stale file fails here)."""
+    results = os.path.join(REPO, "docs", "results")
+    runs_dir = os.path.join(results, "minatar100k_runs")
+    runs = qlab.load_runs(runs_dir)
+    assert runs.problems == []
+    counts = {}
+    for run in runs:
+        if run.finished:
+            counts[run.label] = counts.get(run.label, 0) + 1
+    complete = sorted(label for label, n in counts.items() if n == 25)
+    assert "drq_eps" in complete
+    done = _run(runs_dir, tmp_path, *[a for label in complete for a in ("--label", label)])
+    assert done.returncode == 0, done.stderr
+    for label in complete:
+        header, matrix = _read(tmp_path / f"{label}.csv")
+        published_header, published = _read(os.path.join(results, "minatar100k_scores",
+                                                          f"{label}.csv"))
+        assert header == published_header and matrix.shape == (5, 5)
+        np.testing.assert_array_equal(matrix, published, err_msg=label)
