@@ -38,6 +38,8 @@ def main():
             sys.exit(f"score_csvs.py: two finished runs of {run.label} on {env} with seed {run.seed}"
                      f" (one is {run.dir})")
         table[run.label][env][run.seed] = float(run.scores[-1])
+    if not table:
+        sys.exit(f"score_csvs.py: no finished runs in '{args.runs_dir}'")
     labels = args.label or sorted(table)
     missing = [label for label in labels if label not in table]
     if missing:
@@ -61,6 +63,7 @@ def main():
             writer.writerow(envs)
             writer.writerows([f"{value:.10g}" for value in row] for row in rows)
         print(f"{path}: {len(rows)} seeds x {len(envs)} envs")
+
 
 if __name__ == "__main__":
     main()

@@ -57,6 +57,15 @@ def test_an_unknown_label_names_the_labels_there(example_runs, tmp_path):
     done = _run(example_runs, tmp_path, "--label", "spr")
     assert done.returncode != 0
     assert "no finished runs labelled spr" in done.stderr and "double_dqn, dqn" in done.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = _run(empty, tmp_path / "out")
+    assert done.returncode != 0 and "holds none" in done.stderr
+    unfinished = tmp_path / "unfinished"
+    shutil.copytree(os.path.join(example_runs, "dqn_breakout_s0"), unfinished / "r")
+    (unfinished / "r" / "status").write_text("running\n")
+    done = _run(unfinished, tmp_path / "out")
+    assert done.returncode != 0 and "no finished runs in" in done.stderr
 
 
 def test_published_score_files_match_their_published_runs(tmp_path):
