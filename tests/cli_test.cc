@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "qlab_process.h"
 #include "test_data.h"
@@ -32,6 +35,33 @@ TEST(Cli, UsageErrorsAreOneLineWithExitCode2) {
   }
   EXPECT_NE(RunQlab("rollout --env minatar/brekout").err.find("did you mean 'minatar/breakout'"),
             std::string::npos);
+}
+
+// A flag whose unset default is a sentinel (train's --seed -1, --iterations 0) once took the
+// sentinel, or a negative value, silently; an unsigned seed wrapped '-1' to 2^64 - 1. Each bad
+// value is refused by name. The train commands also name an unknown agent, so a check that stopped
+// working fails here on that message instead of starting a run.
+TEST(Cli, IntegerFlagsOutOfRangeAreRefusedByName) {
+  for (const auto& [args, culprit] : std::vector<std::pair<std::string, std::string>>{
+           {"train --agent nope --seed -5", "--seed: must be an integer >= 0, got '-5'"},
+           {"train --agent nope --iterations 0", "--iterations: must be an integer >= 1, got '0'"},
+           {"train --agent nope --iterations -1", "--iterations: must be an integer >= 1"},
+           {"train --agent nope --num-envs 0", "--num-envs: must be an integer >= 1"},
+           {"train --agent nope --threads -2", "--threads: must be an integer >= 1"},
+           {"train --agent nope --steps-per-iteration 1.5", "got '1.5'"},
+           {"rollout --env minatar/nope --seed -1", "--seed: must be an integer >= 0, got '-1'"},
+           {"rollout --env minatar/nope --threads -1", "--threads: must be an integer >= 0"},
+           {"play --env minatar/nope --steps -1", "--steps: must be an integer >= 1"},
+           {"sweep /nonexistent.toml --workers 0", "--workers: must be an integer >= 1"},
+           {"bench stats --runs 0", "--runs: must be an integer >= 1"},
+           {"report /nonexistent --curve-reps 0", "--curve-reps: must be an integer >= 1"},
+           {"stats /nonexistent.csv --seed -1", "--seed: must be an integer >= 0"},
+           {"frobnicate --seed 1", "unknown command 'frobnicate' (commands: train, "}}) {
+    const Result r = RunQlab(args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
+    EXPECT_EQ(Lines(r.err), 1) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find(culprit), std::string::npos) << args << "\n" << r.err;
+  }
 }
 
 TEST(Cli, VersionAndHelp) {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "qlab/cli/commands.h"
+#include "qlab/cli/common.h"
 #include "qlab/core/errors.h"
 #include "qlab/core/machine.h"
 #include "qlab/envs/builtin.h"
@@ -95,7 +96,6 @@ void RunBenchEnvs(const BenchArgs& args) {
   if (envs.empty())
     for (const auto& [name, reference] : kPythonReference) envs.push_back(name);
   const int threads = args.threads == 0 ? DefaultThreadCount() : args.threads;
-  if (args.num_envs < 1) throw UserError("--num-envs must be >= 1");
   if (args.seconds <= 0) throw UserError("--seconds must be > 0");
   nlohmann::json results = nlohmann::json::array();
   if (!args.json) {
@@ -149,8 +149,6 @@ struct BenchStatsArgs {
 // IQM + mean + median + optimality gap, stratified bootstrap, on a runs x tasks matrix of
 // gamma-distributed scores (fixed data seed); best wall time of `repeats`, one thread.
 void RunBenchStats(const BenchStatsArgs& args) {
-  if (args.runs < 1 || args.tasks < 1 || args.reps < 1 || args.repeats < 1)
-    throw UserError("bench stats: --runs, --tasks, --reps and --repeats must be >= 1");
   Rng data(7);
   stats::ScoreMatrix scores(args.runs, args.tasks);
   for (int r = 0; r < args.runs; ++r)
@@ -223,18 +221,28 @@ void AddBenchCommand(CLI::App& app) {
   envs->add_option("--env", args->envs,
                    "env name, or a family as 'dmc/*' (repeatable; default: the MinAtar games)");
   envs->add_option("--seconds", args->seconds, "seconds per measurement")->capture_default_str();
-  envs->add_option("--num-envs", args->num_envs, "envs per batch")->capture_default_str();
+  envs->add_option("--num-envs", args->num_envs, "envs per batch")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
   envs->add_option("--threads", args->threads, "threads for the parallel run (0 = all cores)")
+      ->check(IntAtLeast(0))
       ->capture_default_str();
   envs->add_flag("--json", args->json, "print a JSON list");
   envs->callback([args] { RunBenchEnvs(*args); });
 
   auto stats_args = std::make_shared<BenchStatsArgs>();
   auto* st = bench->add_subcommand("stats", "bootstrap CIs of the four aggregates (one thread)");
-  st->add_option("--reps", stats_args->reps, "bootstrap replicates")->capture_default_str();
-  st->add_option("--runs", stats_args->runs, "runs (rows)")->capture_default_str();
-  st->add_option("--tasks", stats_args->tasks, "tasks (columns)")->capture_default_str();
+  st->add_option("--reps", stats_args->reps, "bootstrap replicates")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
+  st->add_option("--runs", stats_args->runs, "runs (rows)")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
+  st->add_option("--tasks", stats_args->tasks, "tasks (columns)")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
   st->add_option("--repeats", stats_args->repeats, "timed repeats (best kept)")
+      ->check(IntAtLeast(1))
       ->capture_default_str();
   st->add_option("--rng", stats_args->rng, "fast | numpy-legacy")->capture_default_str();
   st->add_flag("--json", stats_args->json, "print one JSON object");
@@ -245,7 +253,9 @@ void AddBenchCommand(CLI::App& app) {
   py->add_option("--env", python_args->envs, "env name (repeatable; default: the MinAtar games)");
   py->add_option("--seconds", python_args->seconds, "seconds per measurement")
       ->capture_default_str();
-  py->add_option("--num-envs", python_args->num_envs, "envs per batch")->capture_default_str();
+  py->add_option("--num-envs", python_args->num_envs, "envs per batch")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
   py->add_flag("--json", python_args->json, "print one JSON object");
   py->callback([python_args] { RunBenchPython(*python_args); });
 

@@ -13,6 +13,7 @@
 
 #include "qlab/agents/agent.h"
 #include "qlab/cli/commands.h"
+#include "qlab/cli/common.h"
 #include "qlab/core/errors.h"
 #include "qlab/core/files.h"
 #include "qlab/core/machine.h"
@@ -261,9 +262,13 @@ void AddBenchTrainCommand(CLI::App* bench) {
   auto args = std::make_shared<BenchTrainArgs>();
   auto* cmd =
       bench->add_subcommand("train", "training throughput of the Dopamine MinAtar DQN protocol");
-  cmd->add_option("--steps", args->steps, "env steps to run")->capture_default_str();
+  cmd->add_option("--steps", args->steps, "env steps to run")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
   cmd->add_option("--env", args->env, "MinAtar env")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "libtorch threads")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "libtorch threads")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
   cmd->add_option("--device", args->device, "run.device: cpu, cuda or cuda:N")
       ->capture_default_str();
   cmd->add_flag("!--no-mkldnn", args->mkldnn, "without libtorch's oneDNN kernels");

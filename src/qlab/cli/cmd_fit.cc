@@ -6,6 +6,7 @@
 #include <set>
 
 #include "qlab/cli/commands.h"
+#include "qlab/cli/common.h"
 #include "qlab/core/errors.h"
 #include "qlab/core/toml_parse.h"
 #include "qlab/scaling/fit_report.h"
@@ -142,9 +143,11 @@ void AddFitCommand(CLI::App& app) {
   cmd->add_option("--smooth", args->options.smooth, "moving-average window (iterations)")
       ->capture_default_str();
   cmd->add_option("--bootstrap", args->options.bootstrap, "bootstrap replicates over seeds")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--seed", args->options.seed, "bootstrap seed")->capture_default_str();
+      ->check(IntAtLeast(0))
+      ->capture_default_str();
+  cmd->add_option("--seed", args->options.seed, "bootstrap seed")
+      ->check(IntAtLeast(0))
+      ->capture_default_str();
   cmd->add_option("--holdout", args->options.holdout,
                   "sigma(s) left out of the check fit (default: the largest)")
       ->delimiter(',');

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "qlab/cli/commands.h"
+#include "qlab/cli/common.h"
 #include "qlab/cli/render.h"
 #include "qlab/core/errors.h"
 #include "qlab/envs/builtin.h"
@@ -154,9 +155,12 @@ void AddPlayCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("play", "watch or play an env in the terminal (ANSI)");
   cmd->add_option("--env", args->env, "env name")->required();
   cmd->add_option("--policy", args->policy, "keys | random (default: keys on a terminal)");
-  cmd->add_option("--seed", args->seed, "seed")->capture_default_str();
-  cmd->add_option("--steps", args->steps, "maximum steps")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "seed")->check(IntAtLeast(0))->capture_default_str();
+  cmd->add_option("--steps", args->steps, "maximum steps")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
   cmd->add_option("--delay-ms", args->delay_ms, "delay between random-policy frames")
+      ->check(IntAtLeast(0))
       ->capture_default_str();
   cmd->add_flag("--no-color", args->no_color, "plain characters instead of colours");
   cmd->callback([args] { RunPlay(*args); });

@@ -25,7 +25,6 @@ void RunReport(const ReportArgs& args) {
   options.bootstrap = args.boot.Options();
   options.rng = stats::ParseRngKind(args.boot.rng);
   options.seed = args.boot.seed;
-  if (args.curve_reps < 1) throw UserError("--curve-reps must be >= 1");
   options.curve_reps = args.curve_reps;
   options.normalize = args.normalize;
   options.title = args.title;
@@ -60,6 +59,7 @@ void AddReportCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--title", args->title, "page title")->capture_default_str();
   cmd->add_option("--curve-reps", args->curve_reps, "bootstrap reps per curve point and profile")
+      ->check(IntAtLeast(1))
       ->capture_default_str();
   AddBootstrapFlags(cmd, args->boot);
   cmd->callback([args] { RunReport(*args); });

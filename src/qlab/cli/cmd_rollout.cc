@@ -111,12 +111,6 @@ void RunTrace(const RolloutArgs& args, const ResolvedEnv& resolved) {
 }
 
 void RunRollout(const RolloutArgs& args) {
-  if (args.episodes < 1)
-    throw UserError(fmt::format("--episodes must be >= 1, got {}", args.episodes));
-  if (args.num_envs < 1)
-    throw UserError(fmt::format("--num-envs must be >= 1, got {}", args.num_envs));
-  if (args.threads < 0)
-    throw UserError(fmt::format("--threads must be >= 0, got {}", args.threads));
   const ResolvedEnv resolved = BuiltinEnvs().Resolve(args.env);
   if (!args.trace.empty()) return RunTrace(args, resolved);
 
@@ -188,11 +182,15 @@ void AddRolloutCommand(CLI::App& app) {
       app.add_subcommand("rollout", "play a fixed policy and report return/length statistics");
   cmd->add_option("--env", args->env, "env name, e.g. 'minatar/breakout(sticky=0)'")->required();
   cmd->add_option("--policy", args->policy, "random | actions:FILE (one action index per line)");
-  cmd->add_option("--episodes", args->episodes, "number of episodes")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "run seed")->capture_default_str();
+  cmd->add_option("--episodes", args->episodes, "number of episodes")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "run seed")->check(IntAtLeast(0))->capture_default_str();
   cmd->add_option("--num-envs", args->num_envs, "parallel envs (random policy)")
+      ->check(IntAtLeast(1))
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "stepping threads (0 = all cores)")
+      ->check(IntAtLeast(0))
       ->capture_default_str();
   cmd->add_option("--trace", args->trace, "write one episode step by step to this JSON-lines file");
   cmd->add_flag("--json", args->json, "print one JSON object");

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "qlab/cli/commands.h"
+#include "qlab/cli/common.h"
 #include "qlab/core/errors.h"
 #include "qlab/envs/builtin.h"
 #include "qlab/nets/device.h"
@@ -203,7 +204,8 @@ void AddSweepCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("sweep", "run a sweep of training runs (docs/sweeps.md)");
   cmd->add_option("spec", args->spec, "sweep spec (TOML)");
   cmd->add_flag("--dry-run", args->dry_run, "validate every run and list them; run nothing");
-  cmd->add_option("--workers", args->workers, "parallel runs (default: cores / threads per run)");
+  cmd->add_option("--workers", args->workers, "parallel runs (default: cores / threads per run)")
+      ->check(IntAtLeast(1));
   cmd->add_flag("--quiet", args->quiet, "no progress lines");
   cmd->add_option("--only", args->only,
                   "run only the runs whose label matches (a glob, e.g. 'spr*'; repeatable)");

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "qlab/cli/commands.h"
+#include "qlab/cli/common.h"
 #include "qlab/core/errors.h"
 #include "qlab/core/files.h"
 #include "qlab/envs/builtin.h"
@@ -93,15 +94,17 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--config", args->configs,
                   "TOML file or preset name (dqn/dopamine_minatar); repeatable, later wins");
   cmd->add_option("--set", args->sets, "override one key: --set agent.lr=1e-4 (repeatable)");
-  cmd->add_option("--seed", args->seed, "run seed");
+  cmd->add_option("--seed", args->seed, "run seed")->check(IntAtLeast(0));
   cmd->add_option("--out", args->out, "run dir (default runs/<agent>_<env>_s<seed>)");
   cmd->add_option("--label", args->label, "label for reports (default: the agent)");
-  cmd->add_option("--num-envs", args->num_envs, "parallel training envs");
-  cmd->add_option("--threads", args->threads, "env-stepping and libtorch threads");
+  cmd->add_option("--num-envs", args->num_envs, "parallel training envs")->check(IntAtLeast(1));
+  cmd->add_option("--threads", args->threads, "env-stepping and libtorch threads")
+      ->check(IntAtLeast(1));
   cmd->add_option("--device", args->device, "where networks train: cpu, cuda, cuda:N");
-  cmd->add_option("--iterations", args->iterations, "iterations");
+  cmd->add_option("--iterations", args->iterations, "iterations")->check(IntAtLeast(1));
   cmd->add_option("--steps-per-iteration", args->steps_per_iteration,
-                  "training env steps per iteration");
+                  "training env steps per iteration")
+      ->check(IntAtLeast(1));
   cmd->add_option("--resume", args->resume, "continue the run in this dir exactly");
   cmd->add_flag("--quiet", args->quiet, "no progress lines");
   cmd->callback([args] { RunTrain(*args); });

@@ -11,6 +11,18 @@
 
 namespace qlab::cli {
 
+CLI::Validator IntAtLeast(int64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        int64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (ec == std::errc() && ptr == end && value >= min) return "";
+        return fmt::format("must be an integer >= {}, got '{}'", min, text);
+      },
+      fmt::format(">= {}", min));
+}
+
 nlohmann::json ParamsJson(const ResolvedEnv& env) {
   nlohmann::json out = nlohmann::json::object();
   for (const ParamSpec& spec : env.entry->params) {
@@ -87,7 +99,9 @@ stats::BootstrapOptions BootstrapArgs::Options() const {
 
 void AddBootstrapFlags(CLI::App* cmd, BootstrapArgs& args) {
   cmd->add_option("--reps", args.reps, "bootstrap replicates")->capture_default_str();
-  cmd->add_option("--seed", args.seed, "bootstrap seed")->capture_default_str();
+  cmd->add_option("--seed", args.seed, "bootstrap seed")
+      ->check(IntAtLeast(0))
+      ->capture_default_str();
   cmd->add_option("--ci", args.ci, "confidence level of the intervals")->capture_default_str();
   cmd->add_option("--method", args.method, "interval method: percentile | basic | bc | bca")
       ->capture_default_str();

@@ -1,4 +1,5 @@
-// Helpers shared by subcommands: JSON forms of env parameters and observations.
+// Helpers shared by subcommands: integer flag checks, JSON forms of env parameters and
+// observations, bootstrap flags.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,12 @@
 #include "qlab/core/registry.h"
 
 namespace qlab::cli {
+
+// Validator for an integer flag: the value must be a whole number >= min, else CLI11 reports
+// "--flag: must be an integer >= min, got 'x'". It checks the text, before CLI11 converts it, so
+// '-1' for an unsigned seed is refused instead of wrapping to 2^64 - 1, and a flag whose
+// unset default is a sentinel (0 or -1) can't be given that sentinel silently.
+CLI::Validator IntAtLeast(int64_t min);
 
 // {"sticky": 0.1, "ramping": true, "actions": "minimal", ...} with JSON types from the specs.
 nlohmann::json ParamsJson(const ResolvedEnv& env);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "qlab/cli/commands.h"
@@ -41,6 +42,17 @@ int main(int argc, char** argv) {
     if (auto it = std::find(args.begin(), args.end(), "--"); it != args.end()) *it = "--against";
   std::reverse(args.begin(), args.end());  // CLI11 takes the vector form in reverse order
   try {
+    // CLI11 would answer a mistyped command with "A subcommand is required"; name it instead
+    if (!args.empty() && !args.back().starts_with('-')) {
+      std::string known;
+      bool found = false;
+      for (const CLI::App* sub : std::as_const(app).get_subcommands({})) {
+        known += (known.empty() ? "" : ", ") + sub->get_name();
+        found = found || sub->get_name() == args.back();
+      }
+      if (!found)
+        throw qlab::UserError("unknown command '" + args.back() + "' (commands: " + known + ")");
+    }
     app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
