@@ -490,6 +490,32 @@ TEST_F(Resume, SkipsACorruptCheckpointAndRefusesWhenNoneIsReadable) {
   EXPECT_NE(refused.err.find("no readable checkpoint"), std::string::npos) << refused.err;
 }
 
+// A full disk, stood in for by a file-size limit (writes past it fail with EFBIG): the run stops
+// with one line naming the file, its status says failed (not "running"), the checkpoint it had
+// stays, and --resume finishes the run as if nothing had happened.
+TEST_F(Resume, AFullDiskFailsTheRunCleanlyAndResumeFinishesIt) {
+  const std::string dir = TempDir("disk_full");
+  ASSERT_EQ(RunQlab(kSmallRun + " --out " + dir, "QLAB_TEST_HOOK=kill@step=1300").code, 137);
+  const std::string kept = LastCheckpoint(dir);
+  const std::string kept_bytes = ReadFile(kept);
+  // 300 KiB: the status and log lines fit, a ~450 KB checkpoint does not
+  const auto full = RunQlab("train --quiet --resume " + dir, "trap '' XFSZ; ulimit -f 300;");
+  EXPECT_EQ(full.code, 2) << full.err;
+  EXPECT_EQ(testing::Lines(full.err), 1) << full.err;
+  EXPECT_NE(full.err.find("qlab: error: cannot write '" + dir + "/checkpoints/"), std::string::npos)
+      << full.err;
+  EXPECT_EQ(ReadFile(dir + "/status").rfind("failed: cannot write", 0), 0u)
+      << ReadFile(dir + "/status");
+  EXPECT_EQ(LastCheckpoint(dir), kept);
+  EXPECT_EQ(ReadFile(kept), kept_bytes);
+  for (const auto& f : fs::directory_iterator(dir + "/checkpoints"))
+    EXPECT_EQ(f.path().extension(), ".qlab") << f.path();  // no temp file left behind
+
+  const auto resumed = RunQlab("train --quiet --resume " + dir);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  ExpectSameRun(dir, *reference_, {"agent/online", "agent/target", "replay/obs", "agent/updates"});
+}
+
 TEST(Train, DivergenceStopsTheRunWithStatusDiverged) {
   const std::string dir = TempDir("diverge");
   const auto r = RunQlab(

@@ -204,6 +204,18 @@ class Runner {
       const std::string message = fmt::format("{} (iteration {})", e.what(), iteration_);
       dir_.WriteStatus("diverged: " + message);
       return {RunOutcome::kDiverged, message};
+    } catch (const std::exception& e) {
+      // A run that ends on an error (a full disk, say) must not read as "running" to reports;
+      // its last good checkpoint stays, so --resume continues once the cause is fixed.
+      progress_.Finish();
+      try {
+        dir_.WriteStatus(
+            fmt::format("failed: {} (iteration {}); continue with: qlab train "
+                        "--resume {}",
+                        e.what(), iteration_, dir_.path()));
+      } catch (const std::exception&) {  // the disk may not take even the status line
+      }
+      throw;
     }
     progress_.Finish();
     dir_.WriteStatus("done");
