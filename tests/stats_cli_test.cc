@@ -167,6 +167,19 @@ TEST(ReportCli, EndToEndTablesFiguresAndProblems) {
   for (size_t at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1))
     ++svgs;
   EXPECT_EQ(svgs, 4u);
+
+  // on a full disk (a file-size limit of 2 blocks stands in: the error line fits, the page does
+  // not) the old page stays whole, no temp file is left, and the one error line names the file
+  const auto full =
+      RunQlab("report " + runs.string() + " -o " + html.string() + " --reps 200 --curve-reps 20",
+              "trap '' XFSZ; ulimit -f 2;");
+  EXPECT_EQ(full.code, 2) << full.err;
+  EXPECT_EQ(Lines(full.err), 1) << full.err;
+  EXPECT_NE(full.err.find("qlab: error: cannot write '" + html.string()), std::string::npos)
+      << full.err;
+  std::ifstream again(html);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(again)), {}), page);
+  EXPECT_FALSE(fs::exists(html.string() + ".tmp"));
 }
 
 TEST(CompareCli, AdaStopDecidesClearDifferencesAndAsksForSeedsOtherwise) {

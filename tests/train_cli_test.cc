@@ -498,7 +498,7 @@ TEST_F(Resume, AFullDiskFailsTheRunCleanlyAndResumeFinishesIt) {
   ASSERT_EQ(RunQlab(kSmallRun + " --out " + dir, "QLAB_TEST_HOOK=kill@step=1300").code, 137);
   const std::string kept = LastCheckpoint(dir);
   const std::string kept_bytes = ReadFile(kept);
-  // 300 KiB: the status and log lines fit, a ~450 KB checkpoint does not
+  // 300 blocks (512 or 1024 bytes by shell): status and log lines fit, a ~450 KB checkpoint not
   const auto full = RunQlab("train --quiet --resume " + dir, "trap '' XFSZ; ulimit -f 300;");
   EXPECT_EQ(full.code, 2) << full.err;
   EXPECT_EQ(testing::Lines(full.err), 1) << full.err;

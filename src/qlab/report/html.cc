@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "qlab/core/errors.h"
 #include "qlab/core/files.h"
@@ -52,23 +51,18 @@ std::string FigureHtml(const std::string& svg_path, const PlotSpec& spec,
 }
 
 void WriteHtmlPage(const std::string& path, const std::string& title, const std::string& body) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw UserError(fmt::format("cannot write '{}'", path));
-    out << "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n<title>" << HtmlEscape(title)
-        << "</title>\n<style>\n"
-        << "body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;"
-           "color:#222}\n"
-           "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
-           "padding:4px 8px;text-align:left}th{background:#f3f3f3}\n"
-           ".ci{color:#666;font-size:90%}.n{color:#999;font-size:80%}.note{color:#555}"
-           ".warn{color:#a33}.missing{color:#a33}figure{margin:1em 0}"
-           "figcaption{color:#888;font-size:80%}\n</style></head><body>\n";
-    out << "<h1>" << HtmlEscape(title) << "</h1>\n" << body << "</body></html>\n";
-    if (!out) throw UserError(fmt::format("cannot write '{}' (disk full?)", path));
-  }
-  fs::rename(tmp, path);
+  std::string page = "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n<title>" +
+                     HtmlEscape(title) +
+                     "</title>\n<style>\n"
+                     "body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;"
+                     "color:#222}\n"
+                     "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
+                     "padding:4px 8px;text-align:left}th{background:#f3f3f3}\n"
+                     ".ci{color:#666;font-size:90%}.n{color:#999;font-size:80%}.note{color:#555}"
+                     ".warn{color:#a33}.missing{color:#a33}figure{margin:1em 0}"
+                     "figcaption{color:#888;font-size:80%}\n</style></head><body>\n";
+  page += "<h1>" + HtmlEscape(title) + "</h1>\n" + body + "</body></html>\n";
+  WriteFileAtomic(path, page);  // a failed write leaves the old page, and no temp file
 }
 
 }  // namespace qlab::report

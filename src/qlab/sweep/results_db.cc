@@ -138,17 +138,24 @@ ResultsDb::ResultsDb(const std::string& path) : path_(path) {
     throw UserError(fmt::format("cannot open results database '{}': {}", path, message));
   }
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  auto fail = [&](const std::string& message) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw UserError(message);
+  };
   try {
     Statement(db_, "PRAGMA schema_version", path_).Run();  // fails on a file that is not SQLite
+  } catch (const UserError& e) {
+    fail(fmt::format("'{}' is not a qlab results database ({})", path, e.what()));
+  }
+  try {  // the first writes: a full disk or a read-only folder shows here
     Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     Exec(kSchema);
     // databases from before the parameters column get it (NULL until their runs are re-indexed)
     if (Query("SELECT 1 FROM pragma_table_info('runs') WHERE name = 'parameters'").rows.empty())
       Exec("ALTER TABLE runs ADD COLUMN parameters INTEGER");
   } catch (const UserError& e) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw UserError(fmt::format("'{}' is not a qlab results database ({})", path, e.what()));
+    fail(fmt::format("cannot set up results database '{}' ({})", path, e.what()));
   }
 }
 

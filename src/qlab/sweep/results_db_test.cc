@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <thread>
 
@@ -133,6 +135,30 @@ TEST(ResultsDb, RejectsAFileThatIsNotADatabase) {
     EXPECT_NE(std::string(e.what()).find("is not a qlab results database"), std::string::npos)
         << e.what();
   }
+}
+
+// A full disk (a file-size limit of 0 stands in for it: every write that grows a file fails) is
+// named as such, not as a file that is not a database.
+TEST(ResultsDb, NamesAFullDiskAsSuch) {
+  const std::string root = TempDir("full");
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit none = saved;
+  none.rlim_cur = 0;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &none), 0);
+  std::string message;
+  try {
+    ResultsDb db(root + "/results.db");
+  } catch (const UserError& e) {
+    message = e.what();
+  }
+  setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_NE(message.find("cannot set up results database '" + root + "/results.db'"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("is not a qlab results database"), std::string::npos) << message;
 }
 
 }  // namespace
