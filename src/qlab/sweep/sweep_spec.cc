@@ -326,6 +326,9 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
   }
 
   std::set<std::string> ids;
+  // reports group runs by (label, env) and tell seeds apart: two different runs in one slot
+  // would be averaged together as one agent
+  std::map<std::string, std::string> slots;  // "label env seed" -> run id
   for (const auto& variant : variants)
     for (const auto& point : grid)
       for (const auto& sample : samples)
@@ -352,6 +355,12 @@ SweepSpec ParseSweepSpec(const std::string& text, const std::string& path) {
             if (!ids.insert(run.id).second)
               reader.Fail(
                   fmt::format("two runs are identical ({}): an axis repeats a value", run.id));
+            const std::string slot = fmt::format("{} {} {}", run.label, env, seed);
+            if (const auto [it, fresh] = slots.emplace(slot, run.id); !fresh)
+              reader.Fail(fmt::format(
+                  "runs {} and {} differ but both are label '{}' on {}, seed {}: give the "
+                  "[[variants]] distinct labels",
+                  it->second, run.id, run.label, env, seed));
             spec.runs.push_back(std::move(run));
           }
   return spec;

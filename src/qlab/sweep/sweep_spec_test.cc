@@ -226,6 +226,12 @@ TEST(SweepSpec, BadSpecsNameTheProblem) {
        "[slurm] time must not contain spaces"},
       {"[sweep]\nagent = \"dqn\"\nenvs = \"e\"\n[slurm]\nmax_parallel = 0\n",
        "[slurm] max_parallel must be an integer >= 1"},
+      {"[sweep]\nagent = \"dqn\"\nenvs = \"e\"\n[[variants]]\nlabel = \"a\"\n\"agent.lr\" = 1\n"
+       "[[variants]]\nlabel = \"a\"\n\"agent.lr\" = 2\n",
+       "differ but both are label 'a' on e, seed 0: give the [[variants]] distinct labels"},
+      {"[sweep]\nagent = \"dqn\"\nenvs = \"e\"\n[[variants]]\nconfig = [\"x\"]\n[[variants]]\n"
+       "config = [\"y\"]\n",
+       "both are label 'dqn'"},  // unlabelled variants of one agent that differ in configs
   };
   for (const auto& [text, message] : cases) {
     try {
