@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -65,10 +66,15 @@ TEST(SweepCli, RunsIndexesQueriesAndSkipsFinishedRuns) {
   EXPECT_NE(dry.out.find("4 runs"), std::string::npos) << dry.out;
   EXPECT_FALSE(fs::exists(db));  // a dry run runs nothing
 
-  const auto first = RunQlab("sweep " + spec + " --workers 2");
+  const auto first = RunQlab("sweep " + spec + " --workers 2 --progress-interval 0.05");
   ASSERT_EQ(first.code, 0) << first.err;
   EXPECT_NE(first.err.find("4 done now, 0 finished before"), std::string::npos) << first.err;
   EXPECT_NE(first.err.find("[4/4] done"), std::string::npos) << first.err;  // progress lines
+  // and, between run ends, each running run's iterations of its 3, with an ETA
+  EXPECT_TRUE(std::regex_search(
+      first.err, std::regex(R"(qlab sweep utd: [12] running \(\S+ dqn\[updates_per_step=\S+\] )"
+                            R"([0-3]/3[,)].* ended, [0-3] queued \| \S+ elapsed, ETA )")))
+      << first.err;
 
   const auto all = RunQlab("query " + db + " --json");
   ASSERT_EQ(all.code, 0) << all.err;

@@ -35,6 +35,7 @@ struct SweepArgs {
   std::vector<std::string> only;  // label patterns: run just these runs of the spec
   bool dry_run = false, quiet = false, json = false, wait = false;
   int workers = 0;
+  double progress_interval = 60.0;
 };
 
 // Resolves every run's config before anything starts: a typo in an axis fails now, naming the
@@ -159,8 +160,11 @@ void RunSweep(const SweepArgs& args) {
     return;
   }
   if (spec.executor == "slurm") return SubmitToSlurm(spec, args);
-  const sweep::SweepSummary summary = sweep::RunLocalSweep(
-      spec, {.qlab_binary = SelfPath(), .workers = args.workers, .quiet = args.quiet});
+  const sweep::SweepSummary summary =
+      sweep::RunLocalSweep(spec, {.qlab_binary = SelfPath(),
+                                  .workers = args.workers,
+                                  .quiet = args.quiet,
+                                  .progress_interval = args.progress_interval});
   fmt::print(stderr,
              "qlab sweep {}: {} runs: {} done now, {} finished before, {} diverged, {} stopped, {} "
              "failed{}\n  results: {}  (qlab query {}; qlab report --sweep {})\n",
@@ -207,6 +211,11 @@ void AddSweepCommand(CLI::App& app) {
   cmd->add_option("--workers", args->workers, "parallel runs (default: cores / threads per run)")
       ->check(IntAtLeast(1));
   cmd->add_flag("--quiet", args->quiet, "no progress lines");
+  cmd->add_option("--progress-interval", args->progress_interval,
+                  "seconds between progress lines (each running run's iterations, ETA); 0: a "
+                  "line only when a run ends")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
   cmd->add_option("--only", args->only,
                   "run only the runs whose label matches (a glob, e.g. 'spr*'; repeatable)");
   cmd->add_option("--device", args->device,

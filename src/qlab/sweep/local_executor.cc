@@ -1,6 +1,7 @@
 #include "qlab/sweep/local_executor.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -8,6 +9,10 @@
 #include <deque>
 #include <filesystem>
 #include <map>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "qlab/core/errors.h"
 #include "qlab/core/thread_pool.h"
@@ -28,6 +33,65 @@ void SweepSummary::Count(const std::string& outcome) {
     ++failed;
   }
 }
+
+namespace {
+
+// Work is counted in runs: a run that has logged 6 of its 10 iterations is 0.6 done. The ETA
+// extrapolates this session's rate (work done since the sweep started, resumed runs counting only
+// what they did now) over the work left.
+class SweepProgress {
+ public:
+  SweepProgress(const SweepSpec& spec, size_t to_run) : spec_(spec), queued_(to_run) {}
+
+  void Started(const SweepRun& run) {
+    --queued_;
+    start_fraction_[run.id] = ReadRunProgress(spec_.run_dir(run)).Fraction();
+  }
+  void Ended(const SweepRun& run) {
+    done_ += 1.0 - start_fraction_[run.id];
+    start_fraction_.erase(run.id);
+  }
+
+  // (work done, work left) in runs, reading the running runs' dirs
+  std::pair<double, double> Work(const std::map<pid_t, const SweepRun*>& running) const {
+    double done = done_, left = static_cast<double>(queued_);
+    for (const auto& [pid, run] : running) {
+      const double now = ReadRunProgress(spec_.run_dir(*run)).Fraction();
+      done += now - start_fraction_.at(run->id);
+      left += 1.0 - now;
+    }
+    return {done, left};
+  }
+
+  std::string Eta(double elapsed, const std::map<pid_t, const SweepRun*>& running) const {
+    const auto [done, left] = Work(running);
+    if (left <= 0.0) return "";
+    return done > 0.0 ? ", ETA " + FormatDuration(elapsed * left / done) : ", ETA -";
+  }
+
+  // "2 running (minatar-asterix_s0_1fc9d6eb5b spr 6/10, ...)"
+  std::string Running(const std::map<pid_t, const SweepRun*>& running) const {
+    std::vector<std::string> parts;
+    for (const auto& [pid, run] : running) {
+      if (parts.size() == 4) {
+        parts.push_back("...");
+        break;
+      }
+      const RunProgress p = ReadRunProgress(spec_.run_dir(*run));
+      parts.push_back(fmt::format("{} {} {}/{}", run->id, run->label, p.logged,
+                                  p.planned > 0 ? std::to_string(p.planned) : "?"));
+    }
+    return fmt::format("{} running ({})", running.size(), fmt::join(parts, ", "));
+  }
+
+ private:
+  const SweepSpec& spec_;
+  size_t queued_;
+  double done_ = 0.0;
+  std::map<std::string, double> start_fraction_;
+};
+
+}  // namespace
 
 SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
   if (options.qlab_binary.empty()) throw UserError("qlab sweep: no qlab binary to run");
@@ -62,6 +126,11 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
   std::map<pid_t, const SweepRun*> running;
   const auto start = std::chrono::steady_clock::now();
   const size_t to_run = queue.size();
+  SweepProgress progress(spec, to_run);
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  double next_line = options.progress_interval;
   int ended = 0;
   bool forwarded = false;
   while (!queue.empty() || !running.empty()) {
@@ -73,6 +142,7 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
       const bool resume = PrepareRunDir(dir);
       const auto args =
           TrainArguments(*run, dir, spec.threads, spec.device, options.qlab_binary, resume);
+      progress.Started(*run);
       running[LaunchRun(args, spec.logs_dir() + "/" + run->id + ".log")] = run;
     }
     if (StopSignals::requested() && !forwarded) {
@@ -84,11 +154,22 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
                    running.size());
       for (const auto& [pid, run] : running) kill(pid, SIGTERM);
     }
+    // poll, so that progress lines and stop requests need no child to end
     int wait_status = 0;
-    const pid_t pid = waitpid(-1, &wait_status, 0);
+    const pid_t pid = waitpid(-1, &wait_status, WNOHANG);
     if (pid < 0) {
       if (errno == EINTR) continue;
       break;  // no children left
+    }
+    if (pid == 0) {
+      if (!options.quiet && options.progress_interval > 0 && elapsed() >= next_line) {
+        next_line = elapsed() + options.progress_interval;
+        fmt::print(stderr, "qlab sweep {}: {}, {}/{} ended, {} queued | {} elapsed{}\n", spec.name,
+                   progress.Running(running), ended, to_run, queue.size(),
+                   FormatDuration(elapsed()), progress.Eta(elapsed(), running));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
     }
     const auto it = running.find(pid);
     if (it == running.end()) continue;
@@ -103,15 +184,11 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
     if (outcome == "failed")
       outcome = fmt::format("failed (exit {}, see {}/{}.log)", code, spec.logs_dir(), run->id);
     ++ended;
-    if (!options.quiet) {
-      const double elapsed =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const double eta = elapsed / ended * static_cast<double>(to_run - ended);
+    progress.Ended(*run);
+    if (!options.quiet)
       fmt::print(stderr, "[{}/{}] {} {} {} | {} running, {} queued, {} elapsed{}\n", ended, to_run,
                  outcome, run->id, run->label, running.size(), queue.size(),
-                 FormatDuration(elapsed),
-                 queue.empty() && running.empty() ? "" : ", ETA " + FormatDuration(eta));
-    }
+                 FormatDuration(elapsed()), progress.Eta(elapsed(), running));
   }
   return summary;
 }

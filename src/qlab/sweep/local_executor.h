@@ -15,6 +15,9 @@ struct LocalOptions {
   std::string qlab_binary;  // the executable that runs `train` (the CLI passes itself)
   int workers = 0;          // parallel runs; 0: the spec's, else cores / threads per run
   bool quiet = false;       // no progress lines
+  // seconds between progress lines while runs go on (iterations of each running run, ETA);
+  // 0: a line only when a run ends
+  double progress_interval = 60.0;
 };
 
 struct SweepSummary {

@@ -7,14 +7,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "qlab/core/errors.h"
+#include "qlab/core/toml_parse.h"
 
 namespace qlab::sweep {
 namespace fs = std::filesystem;
@@ -48,6 +51,26 @@ std::string RunStatus(const std::string& run_dir) {
   std::string line;
   if (!in || !std::getline(in, line)) return "";
   return line;
+}
+
+double RunProgress::Fraction() const {
+  return planned > 0 ? std::min(1.0, static_cast<double>(logged) / static_cast<double>(planned))
+                     : 0.0;
+}
+
+RunProgress ReadRunProgress(const std::string& run_dir) {
+  RunProgress progress;
+  std::ifstream metrics(run_dir + "/metrics.jsonl", std::ios::binary);
+  progress.logged = std::count(std::istreambuf_iterator<char>(metrics), {}, '\n');
+  std::ifstream config(run_dir + "/config.toml");
+  if (!config) return progress;
+  const std::string text((std::istreambuf_iterator<char>(config)), {});
+  try {
+    const toml::table table = ParseToml(text, run_dir + "/config.toml");
+    progress.planned = table["run"]["iterations"].value_or(int64_t{0});
+  } catch (const UserError&) {  // not a config we can read: planned stays unknown
+  }
+  return progress;
 }
 
 bool IsFinished(const std::string& status) {

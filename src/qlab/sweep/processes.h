@@ -6,7 +6,7 @@
 #include <sys/types.h>
 
 #include <csignal>
-
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +17,14 @@ namespace qlab::sweep {
 // The status of a run dir: "" when it has no run yet, else its status line
 // ("done", "running", "stopped: ...", "diverged: ...").
 std::string RunStatus(const std::string& run_dir);
+// How far a run dir has got: iterations logged (complete metrics.jsonl lines) of those its
+// config.toml plans; 0 of 0 before the run has written them.
+struct RunProgress {
+  int64_t logged = 0, planned = 0;
+  double Fraction() const;  // logged / planned in [0, 1]; 0 when nothing is planned yet
+};
+RunProgress ReadRunProgress(const std::string& run_dir);
+
 // done or diverged: a re-run would change nothing.
 bool IsFinished(const std::string& status);
 // "done", "diverged", "stopped" or "failed" from a run's status after its process ended.
