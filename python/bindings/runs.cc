@@ -125,7 +125,7 @@ void BindRuns(py::module_& m) {
       [](const std::string& path) {
         if (!std::filesystem::exists(path))
           throw UserError(fmt::format("no results database '{}'", path));
-        const sweep::ResultsDb db(path);
+        const sweep::ResultsDb db(path, sweep::ResultsDb::Access::kReadOnly);
         py::list runs;
         for (const auto& run : db.Runs()) {
           py::dict d = RunDict(run);

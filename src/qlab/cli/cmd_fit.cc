@@ -45,7 +45,7 @@ double Sigma(const toml::table& config, const std::string& key, const std::strin
 }
 
 void RunFit(const FitArgs& args) {
-  const sweep::ResultsDb db(args.db);
+  const sweep::ResultsDb db(args.db, sweep::ResultsDb::Access::kReadOnly);
   std::map<std::string, std::pair<std::string, int64_t>> configs;  // id -> config text, N
   const auto rows = db.Query("SELECT id, config, parameters FROM runs").rows;
   for (const auto& row : rows)

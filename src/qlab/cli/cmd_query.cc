@@ -113,7 +113,7 @@ void RunQuery(const QueryArgs& args) {
     throw UserError(fmt::format("no results database '{}'", args.db));
   if (!args.sql.empty() && !args.where.empty())
     throw UserError("give either SQL or --where filters, not both");
-  sweep::ResultsDb db(args.db);
+  const sweep::ResultsDb db(args.db, sweep::ResultsDb::Access::kReadOnly);
   const std::string sql =
       !args.sql.empty()
           ? args.sql

@@ -32,7 +32,7 @@ void RunReport(const ReportArgs& args) {
   for (const auto& db_path : args.sweeps) {  // every started run a results database indexes
     if (!std::filesystem::exists(db_path))
       throw UserError(fmt::format("no results database '{}'", db_path));
-    const sweep::ResultsDb db(db_path);
+    const sweep::ResultsDb db(db_path, sweep::ResultsDb::Access::kReadOnly);
     for (const auto& run : db.Runs())
       if (run.status != "pending") dirs.push_back(run.dir);
   }

@@ -125,7 +125,7 @@ std::string DbValueText(const DbValue& value) {
   return "";
 }
 
-ResultsDb::ResultsDb(const std::string& path) : path_(path) {
+ResultsDb::ResultsDb(const std::string& path, Access access) : path_(path) {
   if (const fs::path parent = fs::path(path).parent_path(); !parent.empty()) {
     std::error_code error;
     fs::create_directories(parent, error);
@@ -157,6 +157,7 @@ ResultsDb::ResultsDb(const std::string& path) : path_(path) {
   } catch (const UserError& e) {
     fail(fmt::format("cannot set up results database '{}' ({})", path, e.what()));
   }
+  if (access == Access::kReadOnly) Exec("PRAGMA query_only = ON");
 }
 
 ResultsDb::~ResultsDb() { sqlite3_close(db_); }
@@ -284,11 +285,15 @@ std::vector<IndexedRun> ResultsDb::Runs() const {
     runs.push_back(std::move(run));
   }
   Statement params(db_, "SELECT run_id, key, value FROM params ORDER BY run_id, position", path_);
+  // rows of a run the runs table lacks (an index edited by hand) are left out, not fatal
   while (params.Step())
-    runs[by_id.at(params.Text(0))].params.emplace_back(params.Text(1), params.Column(2));
+    if (const auto it = by_id.find(params.Text(0)); it != by_id.end())
+      runs[it->second].params.emplace_back(params.Text(1), params.Column(2));
   Statement metrics(db_, "SELECT run_id, iteration, name, value FROM metrics", path_);
   while (metrics.Step()) {
-    const size_t r = by_id.at(metrics.Text(0));
+    const auto it = by_id.find(metrics.Text(0));
+    if (it == by_id.end()) continue;
+    const size_t r = it->second;
     auto& column = runs[r].metrics[metrics.Text(2)];
     column.resize(iterations[r], std::numeric_limits<double>::quiet_NaN());
     const auto i = std::get<int64_t>(metrics.Column(1));

@@ -41,8 +41,11 @@ struct IndexedRun {
 
 class ResultsDb {
  public:
+  // kReadOnly (qlab query, fit, report): no statement of this connection may write, so a query
+  // like "DROP TABLE runs" cannot damage a study's index.
+  enum class Access { kReadWrite, kReadOnly };
   // Opens (creating if needed) the database; UserError naming the file on failure.
-  explicit ResultsDb(const std::string& path);
+  explicit ResultsDb(const std::string& path, Access access = Access::kReadWrite);
   ~ResultsDb();
   ResultsDb(const ResultsDb&) = delete;
   ResultsDb& operator=(const ResultsDb&) = delete;
@@ -52,7 +55,7 @@ class ResultsDb {
   void Index(const std::string& id, const std::string& sweep, const std::string& run_dir,
              const std::vector<std::pair<std::string, std::string>>& params);
 
-  // Any SQL (read or write); UserError with SQLite's message.
+  // Any SQL (read, or also write when opened kReadWrite); UserError with SQLite's message.
   QueryResult Query(const std::string& sql) const;
   // Every run with its params and metrics, ordered by label, env and seed.
   std::vector<IndexedRun> Runs() const;

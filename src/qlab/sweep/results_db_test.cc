@@ -94,6 +94,37 @@ TEST(ResultsDb, IndexesRunsAndReadsThemBack) {
   EXPECT_THROW(db.Query("SELECT nope FROM runs"), UserError);
 }
 
+// What `qlab query`, `fit`, `report` and Python open: any write is refused, the index stays whole.
+// Rows of a run the runs table lacks (an index edited by hand) are left out by Runs().
+TEST(ResultsDb, ReadOnlyRefusesWritesAndRunsSkipsOrphanRows) {
+  const std::string root = TempDir("read_only");
+  const std::string db_path = root + "/results.db";
+  WriteRun(root + "/runs/a", 3, 3, "done");
+  WriteRun(root + "/runs/b", 4, 3, "done");
+  {
+    ResultsDb db(db_path);
+    db.Index("a", "utd", root + "/runs/a", {{"agent.lr", "0.1"}});
+    db.Index("b", "utd", root + "/runs/b", {{"agent.lr", "0.2"}});
+  }
+  const ResultsDb reader(db_path, ResultsDb::Access::kReadOnly);
+  for (const char* sql : {"DROP TABLE runs", "DELETE FROM metrics", "UPDATE runs SET seed = 9"}) {
+    try {
+      reader.Query(sql);
+      ADD_FAILURE() << "a read-only connection ran: " << sql;
+    } catch (const UserError& e) {
+      EXPECT_NE(std::string(e.what()).find("readonly"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(reader.Runs().size(), 2u);
+
+  ResultsDb(db_path).Query("DELETE FROM runs WHERE id = 'b'");  // params and metrics of b stay
+  const auto runs = ResultsDb(db_path, ResultsDb::Access::kReadOnly).Runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].id, "a");
+  EXPECT_EQ(runs[0].params.size(), 1u);
+  EXPECT_EQ(runs[0].metrics.at("eval_return_mean"), (std::vector<double>{3, 13, 23}));
+}
+
 TEST(ResultsDb, ConcurrentWritersNeverCorruptIt) {
   // workers and Slurm array tasks index their runs at the same time, each with its own connection
   const std::string root = TempDir("concurrent");
