@@ -41,10 +41,9 @@ namespace {
 // what they did now) over the work left.
 class SweepProgress {
  public:
-  SweepProgress(const SweepSpec& spec, size_t to_run) : spec_(spec), queued_(to_run) {}
+  explicit SweepProgress(const SweepSpec& spec) : spec_(spec) {}
 
   void Started(const SweepRun& run) {
-    --queued_;
     start_fraction_[run.id] = ReadRunProgress(spec_.run_dir(run)).Fraction();
   }
   void Ended(const SweepRun& run) {
@@ -53,8 +52,9 @@ class SweepProgress {
   }
 
   // (work done, work left) in runs, reading the running runs' dirs
-  std::pair<double, double> Work(const std::map<pid_t, const SweepRun*>& running) const {
-    double done = done_, left = static_cast<double>(queued_);
+  std::pair<double, double> Work(const std::map<pid_t, const SweepRun*>& running,
+                                 size_t queued) const {
+    double done = done_, left = static_cast<double>(queued);
     for (const auto& [pid, run] : running) {
       const double now = ReadRunProgress(spec_.run_dir(*run)).Fraction();
       done += now - start_fraction_.at(run->id);
@@ -63,8 +63,9 @@ class SweepProgress {
     return {done, left};
   }
 
-  std::string Eta(double elapsed, const std::map<pid_t, const SweepRun*>& running) const {
-    const auto [done, left] = Work(running);
+  std::string Eta(double elapsed, const std::map<pid_t, const SweepRun*>& running,
+                  size_t queued) const {
+    const auto [done, left] = Work(running, queued);
     if (left <= 0.0) return "";
     return done > 0.0 ? ", ETA " + FormatDuration(elapsed * left / done) : ", ETA -";
   }
@@ -86,7 +87,6 @@ class SweepProgress {
 
  private:
   const SweepSpec& spec_;
-  size_t queued_;
   double done_ = 0.0;
   std::map<std::string, double> start_fraction_;
 };
@@ -126,7 +126,7 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
   std::map<pid_t, const SweepRun*> running;
   const auto start = std::chrono::steady_clock::now();
   const size_t to_run = queue.size();
-  SweepProgress progress(spec, to_run);
+  SweepProgress progress(spec);
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
@@ -166,7 +166,7 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
         next_line = elapsed() + options.progress_interval;
         fmt::print(stderr, "qlab sweep {}: {}, {}/{} ended, {} queued | {} elapsed{}\n", spec.name,
                    progress.Running(running), ended, to_run, queue.size(),
-                   FormatDuration(elapsed()), progress.Eta(elapsed(), running));
+                   FormatDuration(elapsed()), progress.Eta(elapsed(), running, queue.size()));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
@@ -188,7 +188,7 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
     if (!options.quiet)
       fmt::print(stderr, "[{}/{}] {} {} {} | {} running, {} queued, {} elapsed{}\n", ended, to_run,
                  outcome, run->id, run->label, running.size(), queue.size(),
-                 FormatDuration(elapsed()), progress.Eta(elapsed(), running));
+                 FormatDuration(elapsed()), progress.Eta(elapsed(), running, queue.size()));
   }
   return summary;
 }
