@@ -51,38 +51,38 @@ class SweepProgress {
     start_fraction_.erase(run.id);
   }
 
-  // (work done, work left) in runs, reading the running runs' dirs
-  std::pair<double, double> Work(const std::map<pid_t, const SweepRun*>& running,
-                                 size_t queued) const {
-    double done = done_, left = static_cast<double>(queued);
-    for (const auto& [pid, run] : running) {
-      const double now = ReadRunProgress(spec_.run_dir(*run)).Fraction();
-      done += now - start_fraction_.at(run->id);
-      left += 1.0 - now;
-    }
-    return {done, left};
+  // The running runs' progress, read once from their dirs for one line.
+  using Snapshot = std::vector<std::pair<const SweepRun*, RunProgress>>;
+  Snapshot Read(const std::map<pid_t, const SweepRun*>& running) const {
+    Snapshot now;
+    for (const auto& [pid, run] : running)
+      now.emplace_back(run, ReadRunProgress(spec_.run_dir(*run)));
+    return now;
   }
 
-  std::string Eta(double elapsed, const std::map<pid_t, const SweepRun*>& running,
-                  size_t queued) const {
-    const auto [done, left] = Work(running, queued);
+  // ", ETA 2h10m" from (work done, work left) in runs; "" when nothing is left
+  std::string Eta(double elapsed, const Snapshot& now, size_t queued) const {
+    double done = done_, left = static_cast<double>(queued);
+    for (const auto& [run, progress] : now) {
+      done += progress.Fraction() - start_fraction_.at(run->id);
+      left += 1.0 - progress.Fraction();
+    }
     if (left <= 0.0) return "";
     return done > 0.0 ? ", ETA " + FormatDuration(elapsed * left / done) : ", ETA -";
   }
 
   // "2 running (minatar-asterix_s0_1fc9d6eb5b spr 6/10, ...)"
-  std::string Running(const std::map<pid_t, const SweepRun*>& running) const {
+  static std::string Running(const Snapshot& now) {
     std::vector<std::string> parts;
-    for (const auto& [pid, run] : running) {
+    for (const auto& [run, progress] : now) {
       if (parts.size() == 4) {
         parts.push_back("...");
         break;
       }
-      const RunProgress p = ReadRunProgress(spec_.run_dir(*run));
-      parts.push_back(fmt::format("{} {} {}/{}", run->id, run->label, p.logged,
-                                  p.planned > 0 ? std::to_string(p.planned) : "?"));
+      parts.push_back(fmt::format("{} {} {}/{}", run->id, run->label, progress.logged,
+                                  progress.planned > 0 ? std::to_string(progress.planned) : "?"));
     }
-    return fmt::format("{} running ({})", running.size(), fmt::join(parts, ", "));
+    return fmt::format("{} running ({})", now.size(), fmt::join(parts, ", "));
   }
 
  private:
@@ -164,9 +164,10 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
     if (pid == 0) {
       if (!options.quiet && options.progress_interval > 0 && elapsed() >= next_line) {
         next_line = elapsed() + options.progress_interval;
+        const auto now = progress.Read(running);
         fmt::print(stderr, "qlab sweep {}: {}, {}/{} ended, {} queued | {} elapsed{}\n", spec.name,
-                   progress.Running(running), ended, to_run, queue.size(),
-                   FormatDuration(elapsed()), progress.Eta(elapsed(), running, queue.size()));
+                   SweepProgress::Running(now), ended, to_run, queue.size(),
+                   FormatDuration(elapsed()), progress.Eta(elapsed(), now, queue.size()));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
@@ -188,7 +189,8 @@ SweepSummary RunLocalSweep(const SweepSpec& spec, const LocalOptions& options) {
     if (!options.quiet)
       fmt::print(stderr, "[{}/{}] {} {} {} | {} running, {} queued, {} elapsed{}\n", ended, to_run,
                  outcome, run->id, run->label, running.size(), queue.size(),
-                 FormatDuration(elapsed()), progress.Eta(elapsed(), running, queue.size()));
+                 FormatDuration(elapsed()),
+                 progress.Eta(elapsed(), progress.Read(running), queue.size()));
   }
   return summary;
 }

@@ -17,6 +17,7 @@
 #include <iterator>
 
 #include "qlab/core/errors.h"
+#include "qlab/core/files.h"
 #include "qlab/core/toml_parse.h"
 
 namespace qlab::sweep {
@@ -62,13 +63,11 @@ RunProgress ReadRunProgress(const std::string& run_dir) {
   RunProgress progress;
   std::ifstream metrics(run_dir + "/metrics.jsonl", std::ios::binary);
   progress.logged = std::count(std::istreambuf_iterator<char>(metrics), {}, '\n');
-  std::ifstream config(run_dir + "/config.toml");
-  if (!config) return progress;
-  const std::string text((std::istreambuf_iterator<char>(config)), {});
+  const std::string config = run_dir + "/config.toml";
   try {
-    const toml::table table = ParseToml(text, run_dir + "/config.toml");
-    progress.planned = table["run"]["iterations"].value_or(int64_t{0});
-  } catch (const UserError&) {  // not a config we can read: planned stays unknown
+    progress.planned =
+        ParseToml(ReadFile(config), config)["run"]["iterations"].value_or(int64_t{0});
+  } catch (const UserError&) {  // not written yet, or unreadable: planned stays unknown
   }
   return progress;
 }
